@@ -1,0 +1,106 @@
+# Makefile - the one build of pg: make, make test, make demo, make install, make deps
+#
+#   make            build ./pg (and build/ objects)
+#   make test       install missing packages, build plain and ASan+UBSan, run every test
+#   make demo       install, build, run pg's main job on the shipped corpus
+#   make deps       install the Debian packages pg needs (idempotent; as root)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make bench      benchmark scripts (not part of make test)
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+CC      ?= cc
+PKGS    := libgit2 libsodium ncursesw libarchive yaml-0.1 sqlite3 jansson
+CFLAGS  ?= -O2 -g
+PG_CFLAGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+# Debian packages: build and test dependencies.  'make deps' installs the
+# missing ones; everything else depends on it only through 'test' and 'demo'.
+DEB_PKGS := build-essential pkg-config git libgit2-dev libsodium-dev \
+            libncurses-dev libarchive-dev libyaml-dev libcmocka-dev \
+            libsqlite3-dev libjansson-dev bubblewrap hyperfine
+
+# B is the build directory; SAN=1 builds with AddressSanitizer and
+# UndefinedBehaviorSanitizer into build-san/.
+ifeq ($(SAN),1)
+B := build-san
+PG_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_LDFLAGS := -fsanitize=address,undefined
+else
+B := build
+endif
+
+LIB_SRC  := $(sort $(wildcard lib/*.c))
+CMD_SRC  := $(sort $(wildcard cmd/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+CMD_OBJ  := $(CMD_SRC:%.c=$(B)/%.o)
+TESTS    := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+
+all: $(B)/pg
+ifneq ($(SAN),1)
+all: pg
+pg: $(B)/pg
+	ln -sf $(B)/pg pg
+endif
+
+$(B)/%.o: %.c $(wildcard lib/*.h cmd/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PG_CFLAGS) -c -o $@ $<
+
+$(B)/libpg.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/pg: $(CMD_OBJ) $(B)/libpg.a
+	$(CC) $(CFLAGS) $(SAN_LDFLAGS) -o $@ $(CMD_OBJ) $(B)/libpg.a $(PG_LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libpg.a $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PG_CFLAGS) $(SAN_LDFLAGS) -o $@ $< $(B)/libpg.a $(PG_LIBS) $(TEST_LIBS)
+
+unit-tests: $(TESTS)
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then echo "deps: all packages present"; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "deps: missing packages; run as root:"; \
+		echo "  apt-get update && apt-get install -y --no-install-recommends" $$missing; exit 1; \
+	fi; \
+	echo "deps: installing" $$missing; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get install -y --no-install-recommends $$missing >/dev/null 2>&1 || \
+	{ apt-get update -qq && apt-get install -y --no-install-recommends $$missing; }
+
+# The test suite: unit tests and integration tests, once plain and once under
+# ASan+UBSan.  tests/run prints the closing 'N passed, N failed' line.
+test: deps
+	$(MAKE) all unit-tests
+	$(MAKE) SAN=1 all unit-tests
+	tests/run build build-san
+
+demo: deps all
+	@echo "demo: not yet"
+
+bench: deps all
+	tests/bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 build/pg $(DESTDIR)$(BINDIR)/pg
+	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pg
+	for f in docs/man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$f); done
+
+clean:
+	rm -rf build build-san pg
+
+.PHONY: all deps test demo bench install uninstall clean unit-tests

@@ -1,0 +1,125 @@
+/* cmd.h - what every pg command shares: context, options, output helpers
+ *
+ * Each command is cmd/<name>.c with
+ *     int cmd_<name>(int argc, const char **argv, struct pg_ctx *ctx);
+ * listed in the table in cmd/pg.c with the setup it needs.  Commands return
+ * an exit code (see pg_exit_code); only cmd/ prints.
+ */
+#ifndef PG_CMD_H
+#define PG_CMD_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "index.h"
+#include "key.h"
+#include "manifest.h"
+#include "payload.h"
+#include "store.h"
+
+/* Exit codes (documented in pg(1)). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,   /* a check found a problem (fsck) */
+	EXIT_USAGE = 2,    /* bad command line */
+	EXIT_REFUSED = 3,  /* invalid or tampered input, or would overwrite */
+	EXIT_NOTFOUND = 4, /* no such object, identity or store; ambiguous */
+	EXIT_LOCKED = 5,   /* the store is busy */
+	EXIT_KEY = 6,      /* key unusable: permissions, passphrase, none */
+	EXIT_ERROR = 10,   /* I/O, git or database failure */
+};
+
+#define PG_NEED_STORE 1 /* find and open the store and its index */
+
+struct pg_ctx {
+	const char *cmd;
+	pg_store *store;
+	pg_index *index;
+	char *home;
+	int quiet;
+	int color;
+};
+
+/* --- options: declared, not hand-parsed -------------------------------- */
+
+enum opt_type { OPT_T_END, OPT_T_BOOL, OPT_T_STRING, OPT_T_INT };
+
+struct option {
+	enum opt_type type;
+	int short_name;
+	const char *long_name;
+	void *value;
+	const char *argh;
+	const char *help;
+};
+
+#define OPT_BOOL(s, l, v, h) { OPT_T_BOOL, (s), (l), (v), NULL, (h) }
+#define OPT_STRING(s, l, v, a, h) { OPT_T_STRING, (s), (l), (v), (a), (h) }
+#define OPT_INT(s, l, v, a, h) { OPT_T_INT, (s), (l), (v), (a), (h) }
+#define OPT_END() { OPT_T_END, 0, NULL, NULL, NULL, NULL }
+
+struct cmd_help {
+	const char *name;    /* "ls", "id new" */
+	const char *summary; /* one line */
+	const char *usage;   /* "pg ls [options]" (may hold several lines) */
+	const char *const *examples; /* "command\tcomment", NULL-terminated */
+};
+
+/* Parse options anywhere among the arguments argv[1..argc) (until "--");
+ * the arguments that remain are moved to argv[0..n) and n is returned.  -h/--help prints help
+ * to stdout and exits 0; a bad option prints usage to stderr and exits 2. */
+int parse_options(int argc, const char **argv, const struct option *opts, const struct cmd_help *help);
+void usage_with_options(const struct cmd_help *help, const struct option *opts, FILE *out);
+int usage_error(const struct cmd_help *help, const struct option *opts, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* --- output ------------------------------------------------------------ */
+
+int pg_exit_code(int err);
+/* Print "error: <pg_error_last()>" and return the exit code for err. */
+int report(int err);
+void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void info(struct pg_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+enum color { C_RESET, C_ID, C_TYPE, C_NAME, C_OK, C_BAD, C_DIM };
+const char *color(const struct pg_ctx *ctx, enum color c);
+
+/* --- shared lookups ---------------------------------------------------- */
+
+/* Resolve an object argument (id prefix) to its index row. */
+int resolve_object(struct pg_ctx *ctx, pg_index_row *row, const char *arg, pg_otype want);
+/* Resolve an author argument (name or key prefix) to one key. */
+int resolve_author(struct pg_ctx *ctx, char key[PG_HEX_LEN + 1], const char *arg);
+/* An index row as a JSON object. */
+json_t *row_json(const pg_index_row *row);
+/* "alice" or the first 12 hex of the key. */
+const char *author_label(const pg_index_row *row);
+/* Load and unlock an identity (NULL: the current one), asking for the
+ * passphrase on the terminal or reading PG_PASSPHRASE. */
+int unlock_identity(struct pg_ctx *ctx, pg_key **out, const char *which);
+/* Read a passphrase: PG_PASSPHRASE, else the terminal (twice if confirm). */
+int read_passphrase(char **out, const char *prompt, int confirm);
+
+int cmd_init(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_id(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_ls(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_show(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_cat(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_log(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_export(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_fsck(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_reindex(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
+
+/* The command table, for help and completion. */
+struct cmd_struct {
+	const char *name;
+	int (*fn)(int, const char **, struct pg_ctx *);
+	unsigned flags;
+	const char *summary;
+};
+extern const struct cmd_struct pg_commands[];
+
+#endif

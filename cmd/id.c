@@ -1,0 +1,216 @@
+/* id.c - pg id: identities (Ed25519 keys under PG_HOME) */
+#include "cmd.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const examples[] = {
+	"pg id new --name alice\tcreate an identity and use it",
+	"pg id new --name ci --passphrase\tseal the key (PG_PASSPHRASE or a prompt)",
+	"pg id list\tall identities with key files",
+	"pg id show\tthe identity in use",
+	"pg id use bob\tsign with bob from now on",
+	NULL,
+};
+static const struct cmd_help help = {
+	"id", "Create, list, show and choose identities; keys stay in $PG_HOME, never in the store",
+	"pg id new --name NAME [--passphrase]\n   or: pg id list [--json]\n"
+	"   or: pg id show [NAME|KEY] [--json]\n   or: pg id use NAME|KEY",
+	examples,
+};
+
+/* Publish the identity object into the store of the current directory,
+ * if there is one: a log begins with its publisher's identity. */
+static int publish_identity(struct pg_ctx *ctx, pg_key *k)
+{
+	char *dir;
+	pg_store *s = NULL;
+	pg_txn *t = NULL;
+	pg_buf idobj = PG_BUF_INIT;
+	if (pg_store_discover(&dir, ".") < 0)
+		return 0; /* no store here: the key is enough */
+	int err = pg_store_open(&s, dir);
+	free(dir);
+	if (err == 0 && (err = pg_key_identity(&idobj, ctx->home, k->pk)) == 0 &&
+	    (err = pg_txn_begin(&t, s, k, &idobj)) == 0)
+		err = pg_txn_commit(t);
+	if (err == 0) {
+		pg_index *x = NULL;
+		if (pg_index_open(&x, s) == 0)
+			pg_index_free(x);
+		info(ctx, "published identity '%s' in %s", k->name, pg_store_path(s));
+	}
+	pg_txn_free(t);
+	pg_store_free(s);
+	pg_buf_free(&idobj);
+	return err;
+}
+
+static int id_new(int argc, const char **argv, struct pg_ctx *ctx)
+{
+	const char *name = NULL;
+	int seal = 0;
+	const struct option opts[] = {
+		OPT_STRING('n', "name", &name, "NAME", "the identity's name (letters, digits, . _ + -)"),
+		OPT_BOOL(0, "passphrase", &seal, "seal the secret key with a passphrase"),
+		OPT_BOOL('q', "quiet", &ctx->quiet, "print only the key"),
+		OPT_END(),
+	};
+	argc = parse_options(argc, argv, opts, &help);
+	if (!name && argc == 1)
+		name = argv[0], argc = 0;
+	if (!name || argc)
+		return usage_error(&help, opts, "'pg id new' needs --name NAME");
+	pg_key **keys, *k = NULL;
+	size_t n;
+	char *pass = NULL, hex[PG_HEX_LEN + 1];
+	uint8_t cur[PG_PK_LEN];
+	int err = pg_key_list(&keys, &n, ctx->home);
+	if (err < 0)
+		return report(err);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(keys[i]->name, name))
+			err = pg_error_set(PG_EEXISTS, "an identity named '%s' exists already; pick another name", name);
+	pg_key_list_free(keys, n);
+	if (err < 0)
+		return report(err);
+	if (seal && (err = read_passphrase(&pass, "new passphrase: ", 1)) < 0)
+		return report(err);
+	if ((err = pg_key_generate(&k, name)) == 0 && (err = pg_key_save(k, ctx->home, pass, pg_now())) == 0) {
+		if (pg_key_get_current(cur, ctx->home) < 0)
+			err = pg_key_set_current(ctx->home, k->pk);
+	}
+	if (pass) {
+		memset(pass, 0, strlen(pass));
+		free(pass);
+	}
+	if (err == 0)
+		err = publish_identity(ctx, k);
+	if (err < 0) {
+		pg_key_free(k);
+		return report(err);
+	}
+	pg_hex(hex, k->pk, PG_PK_LEN);
+	printf("%s\n", hex);
+	info(ctx, "created identity '%s'%s; key in %s/keys", name, seal ? " (sealed)" : "", ctx->home);
+	pg_key_free(k);
+	return EXIT_OK;
+}
+
+static json_t *key_json(const pg_key *k, int current)
+{
+	char hex[PG_HEX_LEN + 1];
+	pg_hex(hex, k->pk, PG_PK_LEN);
+	return json_pack("{s:s, s:s, s:b, s:b}", "name", k->name, "key", hex, "sealed", k->sealed,
+			 "current", current);
+}
+
+static int id_list(int argc, const char **argv, struct pg_ctx *ctx)
+{
+	int json = 0;
+	const struct option opts[] = {
+		OPT_BOOL(0, "json", &json, "print a JSON array"),
+		OPT_END(),
+	};
+	if (parse_options(argc, argv, opts, &help))
+		return usage_error(&help, opts, "'pg id list' takes no arguments");
+	pg_key **keys;
+	size_t n;
+	uint8_t cur[PG_PK_LEN] = { 0 };
+	int err = pg_key_list(&keys, &n, ctx->home);
+	if (err < 0)
+		return report(err);
+	int have_cur = pg_key_get_current(cur, ctx->home) == 0;
+	json_t *arr = json ? json_array() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		int is_cur = have_cur && !memcmp(cur, keys[i]->pk, PG_PK_LEN);
+		char hex[PG_HEX_LEN + 1];
+		pg_hex(hex, keys[i]->pk, PG_PK_LEN);
+		if (json)
+			json_array_append_new(arr, key_json(keys[i], is_cur));
+		else
+			printf("%s %s%s%s %s%s\n", is_cur ? "*" : " ", color(ctx, C_ID), hex, color(ctx, C_RESET),
+			       keys[i]->name, keys[i]->sealed ? " (sealed)" : "");
+	}
+	if (json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(arr);
+	} else if (n == 0) {
+		info(ctx, "no identities in %s; create one with 'pg id new --name NAME'", ctx->home);
+	}
+	pg_key_list_free(keys, n);
+	return EXIT_OK;
+}
+
+static int id_show(int argc, const char **argv, struct pg_ctx *ctx)
+{
+	int json = 0;
+	const struct option opts[] = {
+		OPT_BOOL(0, "json", &json, "print a JSON object"),
+		OPT_END(),
+	};
+	argc = parse_options(argc, argv, opts, &help);
+	if (argc > 1)
+		return usage_error(&help, opts, "'pg id show' takes at most one identity");
+	pg_key *k;
+	uint8_t cur[PG_PK_LEN] = { 0 };
+	int err = pg_key_find(&k, ctx->home, argc ? argv[0] : NULL);
+	if (err < 0)
+		return report(err);
+	int is_cur = pg_key_get_current(cur, ctx->home) == 0 && !memcmp(cur, k->pk, PG_PK_LEN);
+	char hex[PG_HEX_LEN + 1];
+	pg_hex(hex, k->pk, PG_PK_LEN);
+	if (json) {
+		json_t *o = key_json(k, is_cur);
+		json_object_set_new(o, "key_file", json_string(ctx->home));
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf("name     %s%s%s\n", color(ctx, C_NAME), k->name, color(ctx, C_RESET));
+		printf("key      %s%s%s\n", color(ctx, C_ID), hex, color(ctx, C_RESET));
+		printf("sealed   %s\n", k->sealed ? "yes (passphrase)" : "no");
+		printf("in use   %s\n", is_cur ? "yes" : "no");
+		printf("file     %s/keys/%s\n", ctx->home, hex);
+	}
+	pg_key_free(k);
+	return EXIT_OK;
+}
+
+static int id_use(int argc, const char **argv, struct pg_ctx *ctx)
+{
+	const struct option opts[] = { OPT_END() };
+	if (parse_options(argc, argv, opts, &help) != 1)
+		return usage_error(&help, opts, "'pg id use' needs one identity");
+	pg_key *k;
+	int err = pg_key_find(&k, ctx->home, argv[0]);
+	if (err == 0)
+		err = pg_key_set_current(ctx->home, k->pk);
+	if (err < 0)
+		return report(err);
+	info(ctx, "now signing as '%s'", k->name);
+	pg_key_free(k);
+	return EXIT_OK;
+}
+
+int cmd_id(int argc, const char **argv, struct pg_ctx *ctx)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, const char **, struct pg_ctx *);
+	} sub[] = { { "new", id_new }, { "list", id_list }, { "ls", id_list }, { "show", id_show }, { "use", id_use } };
+	const struct option none[] = { OPT_END() };
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+			usage_with_options(&help, none, stdout);
+			return EXIT_OK;
+		}
+		return usage_error(&help, none, "'pg id' needs a subcommand: new, list, show or use");
+	}
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
+		if (!strcmp(sub[i].name, argv[1]))
+			return sub[i].fn(argc - 1, argv + 1, ctx);
+	return usage_error(&help, none, "unknown subcommand 'pg id %s'", argv[1]);
+}

@@ -1,0 +1,166 @@
+/* pg.c - the pg command: global options, the command table, dispatch */
+#include "cmd.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const struct cmd_struct pg_commands[] = {
+	{ "init", cmd_init, 0, "create a store in a directory" },
+	{ "id", cmd_id, 0, "create, list, show and choose identities" },
+	{ "publish", cmd_publish, PG_NEED_STORE, "sign directories with pg.yaml into objects in your log" },
+	{ "ls", cmd_ls, PG_NEED_STORE, "list objects" },
+	{ "show", cmd_show, PG_NEED_STORE, "show an object: fields, files and links" },
+	{ "cat", cmd_cat, PG_NEED_STORE, "print an object's exact bytes" },
+	{ "log", cmd_log, PG_NEED_STORE, "show publishers' logs" },
+	{ "export", cmd_export, PG_NEED_STORE, "extract an object's payload into a directory" },
+	{ "fsck", cmd_fsck, PG_NEED_STORE, "verify every hash, signature, log chain and payload" },
+	{ "reindex", cmd_reindex, PG_NEED_STORE, "rebuild the derived index from the store" },
+	{ "help", cmd_help, 0, "show help for pg or a command" },
+	{ "version", cmd_version, 0, "print pg's version" },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const char *const main_examples[] = {
+	"pg init\tcreate a store in .pg/",
+	"pg id new --name alice\tmake an Ed25519 identity",
+	"pg publish objects/geometry-circle/interface\tsign a directory into your log",
+	"pg ls --type interface\tlist interfaces",
+	"pg show 3fa9c2\tfields, files and links of an object",
+	"pg fsck\tre-verify everything",
+	NULL,
+};
+
+static void main_usage(FILE *out)
+{
+	fputs("usage: pg [-C DIR] [--no-color] [-q] COMMAND [ARGS]\n\n"
+	      "pg keeps a signed, content-addressed library of interfaces, specs,\n"
+	      "implementations and benchmarks in a git-backed store.\n\nexamples:\n", out);
+	for (const char *const *e = main_examples; *e; e++) {
+		const char *tab = strchr(*e, '\t');
+		fprintf(out, "  %-48.*s # %s\n", (int)(tab - *e), *e, tab + 1);
+	}
+	fputs("\ncommands:\n", out);
+	for (const struct cmd_struct *c = pg_commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fputs("\nglobal options:\n"
+	      "  -C DIR        run as if pg was started in DIR\n"
+	      "  --no-color    never colour the output (also: NO_COLOR, TERM=dumb)\n"
+	      "  -q, --quiet   say nothing on stderr but errors\n"
+	      "  -h, --help    this help; 'pg help COMMAND' for a command's\n"
+	      "  --version     print the version\n"
+	      "\nenvironment: PG_DIR (the .pg directory), PG_HOME (keys and config),\n"
+	      "PG_PASSPHRASE, PG_LOCK_TIMEOUT, NO_COLOR.  'man pg' for exit codes.\n", out);
+}
+
+int cmd_help(int argc, const char **argv, struct pg_ctx *ctx)
+{
+	(void)ctx;
+	if (argc < 2) {
+		main_usage(stdout);
+		return EXIT_OK;
+	}
+	for (const struct cmd_struct *c = pg_commands; c->name; c++) {
+		if (strcmp(c->name, argv[1]))
+			continue;
+		const char *args[4] = { c->name, NULL, NULL, NULL };
+		int n = 1;
+		if (argc > 2)
+			args[n++] = argv[2]; /* 'pg help id new' */
+		args[n++] = "--help";
+		return c->fn(n, args, ctx); /* prints help and exits */
+	}
+	error("'%s' is not a pg command; 'pg help' lists them", argv[1]);
+	return EXIT_USAGE;
+}
+
+int cmd_version(int argc, const char **argv, struct pg_ctx *ctx)
+{
+	(void)argc, (void)argv, (void)ctx;
+	printf("pg %s\n", PG_VERSION);
+	return EXIT_OK;
+}
+
+static int use_color(int no_color)
+{
+	const char *term = getenv("TERM"), *nc = getenv("NO_COLOR");
+	if (no_color || (nc && *nc) || !term || !strcmp(term, "dumb"))
+		return 0;
+	return isatty(STDOUT_FILENO);
+}
+
+static int setup_store(struct pg_ctx *ctx)
+{
+	char *dir;
+	int err = pg_store_discover(&dir, ".");
+	if (err == 0) {
+		err = pg_store_open(&ctx->store, dir);
+		free(dir);
+	}
+	if (err == 0)
+		err = pg_index_open(&ctx->index, ctx->store);
+	return err;
+}
+
+int main(int argc, const char **argv)
+{
+	struct pg_ctx ctx = { 0 };
+	int no_color = 0, i = 1, rc;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-C")) {
+			if (++i >= argc) {
+				error("-C needs a directory");
+				return EXIT_USAGE;
+			}
+			if (chdir(argv[i]) < 0) {
+				error("cannot change to '%s': %m", argv[i]);
+				return EXIT_NOTFOUND;
+			}
+		} else if (!strcmp(a, "--no-color")) {
+			no_color = 1;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			ctx.quiet = 1;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			main_usage(stdout);
+			return EXIT_OK;
+		} else if (!strcmp(a, "--version")) {
+			return cmd_version(0, NULL, &ctx);
+		} else {
+			error("unknown option '%s'", a);
+			main_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		main_usage(stderr);
+		return EXIT_USAGE;
+	}
+	const struct cmd_struct *c = pg_commands;
+	while (c->name && strcmp(c->name, argv[i]))
+		c++;
+	if (!c->name) {
+		error("'%s' is not a pg command; 'pg help' lists them", argv[i]);
+		return EXIT_USAGE;
+	}
+	ctx.cmd = c->name;
+	ctx.color = use_color(no_color);
+	ctx.home = pg_home();
+	if (pg_crypto_init() < 0)
+		return report(PG_ERROR);
+	if ((c->flags & PG_NEED_STORE) && (rc = setup_store(&ctx)) < 0) {
+		rc = report(rc);
+	} else {
+		rc = c->fn(argc - i, argv + i, &ctx);
+	}
+	if (fflush(stdout) != 0 && rc == 0) {
+		error("cannot write the output: %m");
+		rc = EXIT_ERROR;
+	}
+	pg_index_free(ctx.index);
+	pg_store_free(ctx.store);
+	free(ctx.home);
+	git_libgit2_shutdown();
+	return rc;
+}

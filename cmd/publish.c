@@ -1,0 +1,323 @@
+/* publish.c - pg publish: directories with pg.yaml become signed objects */
+#include "cmd.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const examples[] = {
+	"pg publish objects/geometry-circle/interface\tone directory",
+	"pg publish -r objects/\tevery directory below with a pg.yaml, in one batch",
+	"pg publish --dry-run my-impl\tcheck the manifest and payload, publish nothing",
+	NULL,
+};
+static const struct cmd_help help = {
+	"publish",
+	"Turn directories with a pg.yaml into signed objects appended to your log, all in one entry",
+	"pg publish [-r] [--dry-run] [--as NAME] DIR...", examples,
+};
+
+struct jobs {
+	char **dirs;
+	size_t n;
+};
+
+static void add_job(struct jobs *j, const char *dir)
+{
+	j->dirs = pg_realloc(j->dirs, (j->n + 1) * sizeof(*j->dirs));
+	j->dirs[j->n++] = pg_strdup(dir);
+}
+
+static int has_manifest(const char *dir)
+{
+	char *p = pg_path_join(dir, PG_MANIFEST_NAME);
+	struct stat st;
+	int r = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every directory at or below dir holding a pg.yaml, in path order;
+ * hidden directories are skipped, and a manifest's directory is not
+ * searched further (its subdirectories are its payload). */
+static void find_manifests(struct jobs *j, const char *dir, int depth)
+{
+	if (has_manifest(dir)) {
+		add_job(j, dir);
+		return;
+	}
+	DIR *d = depth < 32 ? opendir(dir) : NULL;
+	if (!d)
+		return;
+	struct jobs sub = { NULL, 0 };
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char *p = pg_path_join(dir, de->d_name);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			add_job(&sub, p);
+		free(p);
+	}
+	closedir(d);
+	if (sub.n)
+		qsort(sub.dirs, sub.n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < sub.n; i++) {
+		find_manifests(j, sub.dirs[i], depth + 1);
+		free(sub.dirs[i]);
+	}
+	free(sub.dirs);
+}
+
+struct cand {
+	char id[PG_HEX_LEN + 1];
+	int64_t date;
+};
+
+struct candidates {
+	char me[PG_HEX_LEN + 1];
+	char (*seen)[PG_HEX_LEN + 1]; /* distinct authors */
+	size_t authors;
+	struct cand newest, mine;
+};
+
+static int collect(const pg_index_row *r, void *data)
+{
+	struct candidates *c = data;
+	size_t i = 0;
+	while (i < c->authors && strcmp(c->seen[i], r->author))
+		i++;
+	if (i == c->authors) {
+		c->seen = pg_realloc(c->seen, (c->authors + 1) * sizeof(*c->seen));
+		memcpy(c->seen[c->authors++], r->author, PG_HEX_LEN + 1);
+	}
+	if (!*c->newest.id || r->date >= c->newest.date) {
+		memcpy(c->newest.id, r->id, PG_HEX_LEN + 1);
+		c->newest.date = r->date;
+	}
+	if (!strcmp(r->author, c->me) && (!*c->mine.id || r->date >= c->mine.date)) {
+		memcpy(c->mine.id, r->id, PG_HEX_LEN + 1);
+		c->mine.date = r->date;
+	}
+	return 0;
+}
+
+/* The interface a manifest names: an id prefix, or a name that is staged
+ * in this batch or known to the index (one author's newest, preferring
+ * yours when several authors use the name). */
+static int resolve_interface(struct pg_ctx *ctx, pg_txn *t, const pg_manifest *m, const pg_key *me,
+			     char out[PG_HEX_LEN + 1])
+{
+	const char *ref = m->interface;
+	size_t len = strlen(ref);
+	char *where = pg_manifest_where(m, "interface");
+	struct candidates c;
+	int err = 0;
+
+	memset(&c, 0, sizeof(c));
+	pg_hex(c.me, me->pk, PG_PK_LEN);
+
+	if (len >= 4 && len <= PG_HEX_LEN && pg_is_hex(ref, len)) {
+		uint8_t id[PG_ID_LEN];
+		for (size_t i = 0; i < pg_txn_count(t); i++) {
+			const pg_object *o = pg_txn_object(t, i);
+			pg_hex(out, o->id, PG_ID_LEN);
+			if (o->type == PG_T_INTERFACE && !strncmp(out, ref, len))
+				goto done;
+		}
+		if ((err = pg_index_resolve(ctx->index, id, ref, PG_T_INTERFACE)) == 0)
+			pg_hex(out, id, PG_ID_LEN);
+		goto done;
+	}
+	for (size_t i = pg_txn_count(t); i-- > 0;) {
+		const pg_object *o = pg_txn_object(t, i);
+		if (o->type == PG_T_INTERFACE && !strcmp(pg_object_get(o, "name"), ref)) {
+			pg_hex(out, o->id, PG_ID_LEN);
+			goto done;
+		}
+	}
+
+	pg_query q = { .type = "interface", .name = ref }; /* no GLOB metacharacter fits a name */
+	if ((err = pg_index_query(ctx->index, &q, collect, &c)) < 0)
+		goto done;
+	if (*c.mine.id)
+		memcpy(out, c.mine.id, sizeof(c.mine.id));
+	else if (c.authors == 1)
+		memcpy(out, c.newest.id, sizeof(c.newest.id));
+	else if (c.authors == 0)
+		err = pg_error_set(PG_ENOTFOUND, "%s: no interface '%s' in this store; publish it first "
+				   "(or in the same batch)", where, ref);
+	else
+		err = pg_error_set(PG_EAMBIGUOUS, "%s: %zu authors publish an interface '%s'; "
+				   "name it by id ('pg ls --type interface --name %s' lists them)",
+				   where, c.authors, ref, ref);
+done:
+	free(c.seen);
+	if (err < 0 && !strstr(pg_error_last(), where))
+		pg_error_prefix(err, "%s", where);
+	free(where);
+	return err;
+}
+
+/* Build and sign the object a manifest describes.  *unchanged is set when
+ * the newest object of the same type and name by this author has exactly
+ * these contents: publishing it again would add nothing. */
+static int build(struct pg_ctx *ctx, pg_txn *t, const pg_key *me, const pg_manifest *m,
+		 pg_object **out, pg_buf *payload, int *unchanged)
+{
+	char iface[PG_HEX_LEN + 1], pid[PG_HEX_LEN + 1], pfield[PG_HEX_LEN + 32];
+	uint8_t h[PG_ID_LEN];
+	int err;
+	*out = NULL;
+	*unchanged = 0;
+	if (m->interface && (err = resolve_interface(ctx, t, m, me, iface)) < 0)
+		return err;
+	if ((err = pg_payload_create(payload, m->dir, (const char *const *)m->files,
+				     m->files ? NULL : pg_manifest_filter, NULL)) < 0)
+		return err;
+	pg_hash(h, payload->ptr, payload->len);
+	pg_hex(pid, h, PG_ID_LEN);
+	snprintf(pfield, sizeof(pfield), "%s %zu", pid, payload->len);
+
+	pg_object *o = pg_object_new(m->type, me->pk, pg_now());
+	pg_object_add(o, "name", m->name);
+	if (m->interface)
+		pg_object_add(o, "interface", iface);
+	if (m->lang)
+		pg_object_add(o, "lang", m->lang);
+	pg_object_add(o, "payload", pfield);
+	if (m->description)
+		pg_object_set_body(o, m->description, strlen(m->description));
+
+	/* the same contents under the previous date give the previous id */
+	char mehex[PG_HEX_LEN + 1];
+	pg_hex(mehex, me->pk, PG_PK_LEN);
+	struct candidates c;
+	memset(&c, 0, sizeof(c));
+	pg_query q = { .type = pg_otype_name(m->type), .name = m->name, .author = mehex };
+	if (m->type != PG_T_INTERFACE && strpbrk(m->name, "*?[")) /* labels hold none of these */
+		q.name = NULL;
+	if (q.name && pg_index_query(ctx->index, &q, collect, &c) == 0 && *c.newest.id) {
+		int64_t now = o->date;
+		o->date = c.newest.date;
+		if (pg_object_sign(o, me->sk) == 0) {
+			char hex[PG_HEX_LEN + 1];
+			pg_hex(hex, o->id, PG_ID_LEN);
+			*unchanged = !strcmp(hex, c.newest.id);
+		}
+		o->date = now;
+	}
+	free(c.seen);
+	if ((err = pg_object_sign(o, me->sk)) < 0) {
+		pg_object_free(o);
+		return pg_error_prefix(err, "%s", m->path);
+	}
+	*out = o;
+	return 0;
+}
+
+static int cmp_jobs(const void *a, const void *b)
+{
+	const pg_manifest *x = *(pg_manifest *const *)a, *y = *(pg_manifest *const *)b;
+	/* interfaces first, so the batch's specs and impls can name them */
+	if ((x->type == PG_T_INTERFACE) != (y->type == PG_T_INTERFACE))
+		return x->type == PG_T_INTERFACE ? -1 : 1;
+	return strcmp(x->dir, y->dir);
+}
+
+int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
+{
+	int recursive = 0, dry_run = 0, err = 0;
+	const char *as = NULL;
+	const struct option opts[] = {
+		OPT_BOOL('r', "recursive", &recursive, "publish every directory below DIR that has a pg.yaml"),
+		OPT_BOOL('n', "dry-run", &dry_run, "check everything, publish nothing"),
+		OPT_STRING(0, "as", &as, "NAME", "sign as this identity instead of the one in use"),
+		OPT_BOOL('q', "quiet", &ctx->quiet, "print only the ids"),
+		OPT_END(),
+	};
+	argc = parse_options(argc, argv, opts, &help);
+	if (argc == 0)
+		return usage_error(&help, opts, "name at least one directory");
+
+	struct jobs jobs = { NULL, 0 };
+	for (int i = 0; i < argc; i++) {
+		size_t before = jobs.n;
+		if (recursive)
+			find_manifests(&jobs, argv[i], 0);
+		else if (has_manifest(argv[i]))
+			add_job(&jobs, argv[i]);
+		else
+			err = pg_error_set(PG_ENOTFOUND, "'%s' has no %s%s", argv[i], PG_MANIFEST_NAME,
+					   recursive ? "" : " (with -r, every directory below it that has one)");
+		if (err == 0 && jobs.n == before)
+			err = pg_error_set(PG_ENOTFOUND, "no %s at or below '%s'", PG_MANIFEST_NAME, argv[i]);
+		if (err < 0)
+			break;
+	}
+
+	pg_manifest **ms = pg_calloc(jobs.n ? jobs.n : 1, sizeof(*ms));
+	for (size_t i = 0; i < jobs.n && err == 0; i++)
+		err = pg_manifest_load(&ms[i], jobs.dirs[i]);
+	if (jobs.n)
+		qsort(ms, jobs.n, sizeof(*ms), cmp_jobs);
+
+	pg_key *me = NULL;
+	pg_txn *t = NULL;
+	pg_buf idobj = PG_BUF_INIT, payload = PG_BUF_INIT;
+	size_t added = 0, same = 0;
+	if (err == 0 && (err = unlock_identity(ctx, &me, as)) == 0 &&
+	    (err = pg_key_identity(&idobj, ctx->home, me->pk)) == 0)
+		err = pg_txn_begin(&t, ctx->store, me, &idobj);
+	for (size_t i = 0; i < jobs.n && err == 0; i++) {
+		pg_object *o;
+		int unchanged;
+		if ((err = build(ctx, t, me, ms[i], &o, &payload, &unchanged)) < 0)
+			break;
+		char hex[PG_HEX_LEN + 1];
+		pg_hex(hex, o->id, PG_ID_LEN);
+		const char *type = pg_otype_name(o->type);
+		if (unchanged) {
+			info(ctx, "unchanged: %s %s (%s) is already published", type, ms[i]->name, ms[i]->dir);
+			pg_object_free(o);
+			same++;
+			continue;
+		}
+		printf("%s%s%s %s %s\n", color(ctx, C_ID), hex, color(ctx, C_RESET), type, ms[i]->name);
+		if ((err = pg_txn_add(t, o, payload.ptr, payload.len)) < 0)
+			break;
+		added++;
+	}
+	if (err == 0 && !dry_run)
+		err = pg_txn_commit(t);
+	if (err < 0) {
+		report(err);
+		info(ctx, "nothing was published");
+	} else {
+		info(ctx, "%s %zu object%s as %s%s", dry_run ? "would publish" : "published", added,
+		     added == 1 ? "" : "s", me->name, same ? " (the rest unchanged)" : "");
+	}
+	pg_txn_free(t);
+	pg_key_free(me);
+	pg_buf_free(&idobj);
+	pg_buf_free(&payload);
+	for (size_t i = 0; i < jobs.n; i++) {
+		pg_manifest_free(ms[i]);
+		free(jobs.dirs[i]);
+	}
+	free(ms);
+	free(jobs.dirs);
+	if (err < 0)
+		return pg_exit_code(err);
+	/* the index learns about the new entry now, not at the next command */
+	if (!dry_run && added && (err = pg_index_sync(ctx->index)) < 0)
+		return report(err);
+	return EXIT_OK;
+}

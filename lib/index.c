@@ -1,0 +1,585 @@
+/* index.c - derived SQLite index: incremental sync, rebuild, queries */
+#include "index.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SCHEMA_VERSION "1"
+
+struct pg_index {
+	pg_store *s;
+	sqlite3 *db;
+	char *path;
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT);"
+	"CREATE TABLE IF NOT EXISTS logs(publisher TEXT PRIMARY KEY, seq INTEGER NOT NULL, tip TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS entries(publisher TEXT NOT NULL, seq INTEGER NOT NULL, date INTEGER,"
+	" commit_oid TEXT, manifest TEXT, nobjects INTEGER, PRIMARY KEY(publisher, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS objects(id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT,"
+	" author TEXT NOT NULL, date INTEGER NOT NULL, publisher TEXT NOT NULL, seq INTEGER NOT NULL,"
+	" blob TEXT NOT NULL, payload TEXT, payload_size INTEGER, payload_blob TEXT, lang TEXT);"
+	"CREATE INDEX IF NOT EXISTS objects_type_name ON objects(type, name);"
+	"CREATE INDEX IF NOT EXISTS objects_name ON objects(name);"
+	"CREATE INDEX IF NOT EXISTS objects_author ON objects(author, type);"
+	"CREATE INDEX IF NOT EXISTS objects_log ON objects(publisher, seq);"
+	"CREATE TABLE IF NOT EXISTS links(src TEXT NOT NULL, rel TEXT NOT NULL, dst TEXT NOT NULL,"
+	" PRIMARY KEY(src, rel, dst)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS links_dst ON links(dst);"
+	"CREATE TABLE IF NOT EXISTS identities(key TEXT PRIMARY KEY, name TEXT NOT NULL, date INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS identities_name ON identities(name);";
+
+static int db_err(pg_index *x, const char *what)
+{
+	return pg_error_set(PG_ERROR, "index: %s: %s (rebuild it with 'pg reindex')", what, sqlite3_errmsg(x->db));
+}
+
+static int exec(pg_index *x, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(x->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int err = pg_error_set(PG_ERROR, "index: %s (rebuild it with 'pg reindex')", msg ? msg : "error");
+		sqlite3_free(msg);
+		return err;
+	}
+	return 0;
+}
+
+static int open_db(pg_index **out, pg_store *s, const char *path)
+{
+	pg_index *x = pg_calloc(1, sizeof(*x));
+	int err;
+	x->s = s;
+	x->path = pg_strdup(path);
+	*out = NULL;
+	if (sqlite3_open_v2(path, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		err = pg_error_set(PG_ERROR, "cannot open the index '%s': %s", path, x->db ? sqlite3_errmsg(x->db) : "out of memory");
+		pg_index_free(x);
+		return err;
+	}
+	sqlite3_busy_timeout(x->db, 30000);
+	if ((err = exec(x, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")) < 0 ||
+	    (err = exec(x, schema)) < 0 ||
+	    (err = exec(x, "INSERT OR IGNORE INTO meta VALUES('schema', '" SCHEMA_VERSION "')")) < 0) {
+		pg_index_free(x);
+		return err;
+	}
+	*out = x;
+	return 0;
+}
+
+void pg_index_free(pg_index *x)
+{
+	if (!x)
+		return;
+	sqlite3_close(x->db);
+	free(x->path);
+	free(x);
+}
+
+static sqlite3_stmt *prep(pg_index *x, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(x->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		db_err(x, "prepare");
+		return NULL;
+	}
+	return st;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+struct sync_ctx {
+	pg_index *x;
+	sqlite3_stmt *entry, *object, *link, *identity;
+	size_t objects;
+};
+
+/* Record one log entry and its objects. */
+static int index_entry(const pg_log_entry *e, void *data)
+{
+	struct sync_ctx *c = data;
+	char pub[PG_HEX_LEN + 1], hex[PG_HEX_LEN + 1], oid[GIT_OID_HEXSZ + 1];
+	pg_hex(pub, e->publisher, PG_PK_LEN);
+
+	sqlite3_reset(c->entry);
+	bind_text(c->entry, 1, pub);
+	sqlite3_bind_int64(c->entry, 2, (sqlite3_int64)e->seq);
+	sqlite3_bind_int64(c->entry, 3, e->manifest->date);
+	bind_text(c->entry, 4, git_oid_tostr(oid, sizeof(oid), &e->commit));
+	pg_hex(hex, e->manifest->id, PG_ID_LEN);
+	bind_text(c->entry, 5, hex);
+	sqlite3_bind_int64(c->entry, 6, (sqlite3_int64)e->n);
+	if (sqlite3_step(c->entry) != SQLITE_DONE)
+		return db_err(c->x, "recording a log entry");
+
+	for (size_t i = 0; i < e->n; i++) {
+		const pg_object *o = e->objects[i];
+		const pg_type_schema *sch = pg_type_schema_get(o->type);
+		char id[PG_HEX_LEN + 1], author[PG_HEX_LEN + 1];
+		pg_hex(id, o->id, PG_ID_LEN);
+		pg_hex(author, o->author, PG_PK_LEN);
+		sqlite3_stmt *st = c->object;
+		sqlite3_reset(st);
+		bind_text(st, 1, id);
+		bind_text(st, 2, sch->name);
+		bind_text(st, 3, pg_object_get(o, "name"));
+		bind_text(st, 4, author);
+		sqlite3_bind_int64(st, 5, o->date);
+		bind_text(st, 6, pub);
+		sqlite3_bind_int64(st, 7, (sqlite3_int64)e->seq);
+		bind_text(st, 8, git_oid_tostr(oid, sizeof(oid), &e->blobs[i]));
+		const char *p = pg_object_get(o, "payload");
+		if (p) {
+			char pid[PG_HEX_LEN + 1];
+			memcpy(pid, p, PG_HEX_LEN);
+			pid[PG_HEX_LEN] = '\0';
+			bind_text(st, 9, pid);
+			sqlite3_bind_int64(st, 10, strtoll(p + PG_HEX_LEN + 1, NULL, 10));
+			bind_text(st, 11, git_oid_tostr(oid, sizeof(oid), &e->payload_blobs[i]));
+		} else {
+			sqlite3_bind_null(st, 9);
+			sqlite3_bind_null(st, 10);
+			sqlite3_bind_null(st, 11);
+		}
+		bind_text(st, 12, pg_object_get(o, "lang"));
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return db_err(c->x, "recording an object");
+		for (size_t f = 0; f < o->nfields; f++) {
+			const pg_field_schema *fs = sch->fields;
+			while (fs->key && fs->key != o->fields[f].key)
+				fs++;
+			if (!fs->key || !(fs->flags & PG_FIELD_LINK))
+				continue;
+			sqlite3_reset(c->link);
+			bind_text(c->link, 1, id);
+			bind_text(c->link, 2, fs->key);
+			bind_text(c->link, 3, o->fields[f].value);
+			if (sqlite3_step(c->link) != SQLITE_DONE)
+				return db_err(c->x, "recording a link");
+		}
+		if (o->type == PG_T_IDENTITY) {
+			sqlite3_reset(c->identity);
+			bind_text(c->identity, 1, author);
+			bind_text(c->identity, 2, pg_object_get(o, "name"));
+			sqlite3_bind_int64(c->identity, 3, o->date);
+			if (sqlite3_step(c->identity) != SQLITE_DONE)
+				return db_err(c->x, "recording an identity");
+		}
+		c->objects++;
+	}
+	return 0;
+}
+
+/* Bring one publisher's rows up to its log's tip, inside a transaction. */
+static int sync_publisher(struct sync_ctx *c, const uint8_t pk[PG_PK_LEN], size_t *logs)
+{
+	pg_index *x = c->x;
+	char pub[PG_HEX_LEN + 1], tiphex[GIT_OID_HEXSZ + 1];
+	git_oid tip, since;
+	int have_since = 0, err;
+	pg_hex(pub, pk, PG_PK_LEN);
+	if ((err = pg_store_tip(&tip, x->s, pk)) < 0)
+		return err;
+	git_oid_tostr(tiphex, sizeof(tiphex), &tip);
+
+	sqlite3_stmt *st = prep(x, "SELECT tip FROM logs WHERE publisher = ?");
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, pub);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		if (t && !strcmp(t, tiphex)) {
+			sqlite3_finalize(st);
+			return 0;
+		}
+		have_since = t && git_oid_fromstr(&since, t) == 0;
+	}
+	sqlite3_finalize(st);
+
+	if ((err = exec(x, "BEGIN IMMEDIATE")) < 0)
+		return err;
+	/* another process may have synced while we waited for the lock */
+	if ((st = prep(x, "SELECT tip FROM logs WHERE publisher = ?")) == NULL) {
+		err = PG_ERROR;
+		goto rollback;
+	}
+	bind_text(st, 1, pub);
+	have_since = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		have_since = t && git_oid_fromstr(&since, t) == 0;
+	}
+	sqlite3_finalize(st);
+	if (have_since && git_oid_equal(&since, &tip))
+		return exec(x, "COMMIT");
+
+	err = pg_log_walk(x->s, pk, &tip, have_since ? &since : NULL, 0, index_entry, c);
+	if (err < 0)
+		goto rollback;
+	st = prep(x, "INSERT OR REPLACE INTO logs(publisher, seq, tip) "
+		     "VALUES(?, (SELECT max(seq) FROM entries WHERE publisher = ?), ?)");
+	if (!st) {
+		err = PG_ERROR;
+		goto rollback;
+	}
+	bind_text(st, 1, pub);
+	bind_text(st, 2, pub);
+	bind_text(st, 3, tiphex);
+	err = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(x, "recording a log");
+	sqlite3_finalize(st);
+	if (err < 0)
+		goto rollback;
+	if (logs)
+		(*logs)++;
+	return exec(x, "COMMIT");
+rollback:
+	exec(x, "ROLLBACK");
+	return err;
+}
+
+static int sync_all(pg_index *x, size_t *objects, size_t *logs)
+{
+	uint8_t(*pubs)[PG_PK_LEN];
+	size_t n;
+	struct sync_ctx c = { x, NULL, NULL, NULL, NULL, 0 };
+	int err = pg_store_publishers(&pubs, &n, x->s);
+	if (err < 0)
+		return err;
+	c.entry = prep(x, "INSERT OR REPLACE INTO entries VALUES(?,?,?,?,?,?)");
+	c.object = prep(x, "INSERT OR IGNORE INTO objects VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+	c.link = prep(x, "INSERT OR IGNORE INTO links VALUES(?,?,?)");
+	c.identity = prep(x, "INSERT INTO identities VALUES(?,?,?) ON CONFLICT(key) DO UPDATE "
+			     "SET name = excluded.name, date = excluded.date WHERE excluded.date >= identities.date");
+	if (!c.entry || !c.object || !c.link || !c.identity)
+		err = PG_ERROR;
+	for (size_t i = 0; i < n && err == 0; i++)
+		err = sync_publisher(&c, pubs[i], logs);
+	sqlite3_finalize(c.entry);
+	sqlite3_finalize(c.object);
+	sqlite3_finalize(c.link);
+	sqlite3_finalize(c.identity);
+	free(pubs);
+	if (objects)
+		*objects = c.objects;
+	return err;
+}
+
+int pg_index_sync(pg_index *x)
+{
+	return sync_all(x, NULL, NULL);
+}
+
+int pg_index_open(pg_index **out, pg_store *s)
+{
+	char *path = pg_path_join(pg_store_path(s), "index.sqlite");
+	int err = open_db(out, s, path);
+	free(path);
+	if (err == 0 && (err = pg_index_sync(*out)) < 0) {
+		pg_index_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+int pg_index_rebuild(pg_store *s, size_t *objects, size_t *logs)
+{
+	char *path = pg_path_join(pg_store_path(s), "index.sqlite");
+	char *tmp = pg_asprintf("%s.new", path);
+	pg_index *x = NULL;
+	int err;
+	if (logs)
+		*logs = 0;
+	if ((err = pg_store_lock(s)) < 0)
+		goto done;
+	for (const char *suffix = ""; suffix; suffix = *suffix ? (!strcmp(suffix, "-wal") ? "-shm" : NULL) : "-wal") {
+		char *f = pg_asprintf("%s%s", tmp, suffix);
+		unlink(f);
+		free(f);
+	}
+	if ((err = open_db(&x, s, tmp)) < 0 || (err = sync_all(x, objects, logs)) < 0 ||
+	    (err = exec(x, "PRAGMA journal_mode=DELETE")) < 0)
+		goto done;
+	pg_index_free(x);
+	x = NULL;
+	/* the old file's WAL must not be replayed onto the new file */
+	char *wal = pg_asprintf("%s-wal", path), *shm = pg_asprintf("%s-shm", path);
+	if (rename(tmp, path) < 0)
+		err = pg_error_set(PG_ERROR, "cannot replace the index: %m");
+	unlink(wal);
+	unlink(shm);
+	free(wal);
+	free(shm);
+done:
+	pg_index_free(x);
+	if (err < 0)
+		unlink(tmp);
+	pg_store_unlock(s);
+	free(tmp);
+	free(path);
+	return err;
+}
+
+/* --- queries ------------------------------------------------------------ */
+
+#define ROW_COLUMNS \
+	"SELECT o.id, o.type, o.name, o.author, i.name, o.date, o.publisher, o.seq, o.blob," \
+	" o.payload, o.payload_size, o.payload_blob, o.lang FROM objects o" \
+	" LEFT JOIN identities i ON i.key = o.author "
+
+static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	snprintf(dst, cap, "%s", v ? v : "");
+}
+
+static char *dup_col(sqlite3_stmt *st, int col)
+{
+	const char *v = (const char *)sqlite3_column_text(st, col);
+	return v ? pg_strdup(v) : NULL;
+}
+
+static void read_row(pg_index_row *r, sqlite3_stmt *st)
+{
+	memset(r, 0, sizeof(*r));
+	copy_col(r->id, sizeof(r->id), st, 0);
+	copy_col(r->type, sizeof(r->type), st, 1);
+	r->name = dup_col(st, 2);
+	copy_col(r->author, sizeof(r->author), st, 3);
+	r->author_name = dup_col(st, 4);
+	r->date = sqlite3_column_int64(st, 5);
+	copy_col(r->publisher, sizeof(r->publisher), st, 6);
+	r->seq = (uint64_t)sqlite3_column_int64(st, 7);
+	copy_col(r->blob, sizeof(r->blob), st, 8);
+	copy_col(r->payload, sizeof(r->payload), st, 9);
+	r->payload_size = (uint64_t)sqlite3_column_int64(st, 10);
+	copy_col(r->payload_blob, sizeof(r->payload_blob), st, 11);
+	r->lang = dup_col(st, 12);
+}
+
+void pg_index_row_clear(pg_index_row *r)
+{
+	free(r->name);
+	free(r->author_name);
+	free(r->lang);
+	r->name = r->author_name = r->lang = NULL;
+}
+
+/* Run a prepared statement that selects ROW_COLUMNS; call cb per row. */
+static int each_row(pg_index *x, sqlite3_stmt *st, pg_index_row_cb cb, void *data)
+{
+	int r, err = 0;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		pg_index_row row;
+		read_row(&row, st);
+		err = cb(&row, data);
+		pg_index_row_clear(&row);
+		if (err)
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		err = db_err(x, "query");
+	sqlite3_finalize(st);
+	return err;
+}
+
+int pg_index_query(pg_index *x, const pg_query *q, pg_index_row_cb cb, void *data)
+{
+	pg_buf sql = PG_BUF_INIT;
+	pg_buf_puts(&sql, ROW_COLUMNS "WHERE 1");
+	if (q->type)
+		pg_buf_puts(&sql, " AND o.type = ?1");
+	if (q->name)
+		pg_buf_puts(&sql, " AND o.name GLOB ?2");
+	if (q->author)
+		pg_buf_puts(&sql, " AND o.author = ?3");
+	if (q->publisher)
+		pg_buf_puts(&sql, " AND o.publisher = ?4");
+	if (q->publisher && q->seq)
+		pg_buf_puts(&sql, " AND o.seq = ?5");
+	if (q->order && !strcmp(q->order, "log"))
+		pg_buf_puts(&sql, " ORDER BY o.publisher, o.seq, o.rowid");
+	else
+		pg_buf_puts(&sql, " ORDER BY o.type, o.name, o.date, o.id");
+	sqlite3_stmt *st = prep(x, sql.ptr);
+	pg_buf_free(&sql);
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, q->type);
+	bind_text(st, 2, q->name);
+	bind_text(st, 3, q->author);
+	bind_text(st, 4, q->publisher);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)q->seq);
+	return each_row(x, st, cb, data);
+}
+
+struct collect {
+	char (*ids)[PG_HEX_LEN + 1];
+	size_t n;
+	pg_otype want;
+};
+
+static int collect_id(const pg_index_row *r, void *data)
+{
+	struct collect *c = data;
+	if (c->want && pg_otype_parse(r->type) != c->want)
+		return 0;
+	c->ids = pg_realloc(c->ids, (c->n + 1) * sizeof(*c->ids));
+	memcpy(c->ids[c->n++], r->id, PG_HEX_LEN + 1);
+	return 0;
+}
+
+int pg_index_resolve(pg_index *x, uint8_t id[PG_ID_LEN], const char *prefix, pg_otype want)
+{
+	size_t len = strlen(prefix);
+	if (len < 4 || len > PG_HEX_LEN || !pg_is_hex(prefix, len))
+		return pg_error_set(PG_EINVALID, "'%s' is not an object id (4 to 64 lowercase hex digits)", prefix);
+	/* a prefix is a range of the primary key: [prefix, prefix + 'g') */
+	char hi[PG_HEX_LEN + 2];
+	snprintf(hi, sizeof(hi), "%sg", prefix);
+	sqlite3_stmt *st = prep(x, ROW_COLUMNS "WHERE o.id >= ?1 AND o.id < ?2 ORDER BY o.id LIMIT 64");
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, prefix);
+	bind_text(st, 2, hi);
+	struct collect c = { NULL, 0, want };
+	int err = each_row(x, st, collect_id, &c);
+	if (err == 0) {
+		if (c.n == 1)
+			pg_unhex(id, c.ids[0], PG_ID_LEN);
+		else if (c.n == 0)
+			err = pg_error_set(PG_ENOTFOUND, "no %s%sobject with id %s", want ? pg_otype_name(want) : "",
+					   want ? " " : "", prefix);
+		else
+			err = pg_error_set(PG_EAMBIGUOUS, "id prefix %s is ambiguous (%zu%s objects); give more digits",
+					   prefix, c.n, c.n == 64 ? "+" : "");
+	}
+	free(c.ids);
+	return err;
+}
+
+static int copy_row(const pg_index_row *r, void *data)
+{
+	pg_index_row *out = data;
+	*out = *r;
+	out->name = r->name ? pg_strdup(r->name) : NULL;
+	out->author_name = r->author_name ? pg_strdup(r->author_name) : NULL;
+	out->lang = r->lang ? pg_strdup(r->lang) : NULL;
+	return 1;
+}
+
+int pg_index_get(pg_index *x, pg_index_row *row, const char *id_hex)
+{
+	sqlite3_stmt *st = prep(x, ROW_COLUMNS "WHERE o.id = ?1");
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, id_hex);
+	memset(row, 0, sizeof(*row));
+	int r = each_row(x, st, copy_row, row);
+	if (r == 1)
+		return 0;
+	return r < 0 ? r : pg_error_set(PG_ENOTFOUND, "no object %.12s in the index", id_hex);
+}
+
+int pg_index_links(pg_index *x, const char *id_hex, int incoming, pg_index_link_cb cb, void *data)
+{
+	sqlite3_stmt *st = prep(x, incoming ? "SELECT rel, src FROM links WHERE dst = ?1 ORDER BY rel, src"
+					    : "SELECT rel, dst FROM links WHERE src = ?1 ORDER BY rel, dst");
+	int r, err = 0;
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, id_hex);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		char rel[32], other[PG_HEX_LEN + 1];
+		pg_index_row row;
+		copy_col(rel, sizeof(rel), st, 0);
+		copy_col(other, sizeof(other), st, 1);
+		int known = pg_index_get(x, &row, other) == 0;
+		err = cb(rel, other, known ? &row : NULL, data);
+		if (known)
+			pg_index_row_clear(&row);
+		if (err)
+			break;
+	}
+	if (!err && r != SQLITE_DONE)
+		err = db_err(x, "links");
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
+}
+
+int pg_index_authors(pg_index *x, const char *which, char (**keys)[PG_HEX_LEN + 1], size_t *n)
+{
+	size_t len = strlen(which);
+	char hi[PG_HEX_LEN + 2];
+	snprintf(hi, sizeof(hi), "%sg", which);
+	sqlite3_stmt *st = prep(x, "SELECT key FROM identities WHERE name = ?1 "
+				   "UNION SELECT key FROM identities WHERE ?3 AND key >= ?1 AND key < ?2 "
+				   "UNION SELECT publisher FROM logs WHERE ?3 AND publisher >= ?1 AND publisher < ?2");
+	*keys = NULL;
+	*n = 0;
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, which);
+	bind_text(st, 2, hi);
+	sqlite3_bind_int(st, 3, len >= 4 && len <= PG_HEX_LEN && pg_is_hex(which, len));
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		*keys = pg_realloc(*keys, (*n + 1) * sizeof(**keys));
+		copy_col((*keys)[(*n)++], PG_HEX_LEN + 1, st, 0);
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : db_err(x, "authors");
+}
+
+int pg_index_entries(pg_index *x, const char *publisher, pg_index_entry_cb cb, void *data)
+{
+	sqlite3_stmt *st = prep(x, "SELECT publisher, seq, date, commit_oid, manifest, nobjects FROM entries "
+				   "WHERE publisher = ?1 ORDER BY seq DESC");
+	int r, err = 0;
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, publisher);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		pg_index_entry e;
+		copy_col(e.publisher, sizeof(e.publisher), st, 0);
+		e.seq = (uint64_t)sqlite3_column_int64(st, 1);
+		e.date = sqlite3_column_int64(st, 2);
+		copy_col(e.commit, sizeof(e.commit), st, 3);
+		copy_col(e.manifest, sizeof(e.manifest), st, 4);
+		e.nobjects = (uint64_t)sqlite3_column_int64(st, 5);
+		if ((err = cb(&e, data)))
+			break;
+	}
+	if (!err && r != SQLITE_DONE)
+		err = db_err(x, "log entries");
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
+}
+
+int pg_index_publishers(pg_index *x, pg_index_pub_cb cb, void *data)
+{
+	sqlite3_stmt *st = prep(x, "SELECT l.publisher, i.name, l.seq FROM logs l "
+				   "LEFT JOIN identities i ON i.key = l.publisher ORDER BY i.name, l.publisher");
+	int r, err = 0;
+	if (!st)
+		return PG_ERROR;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((err = cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+			      (uint64_t)sqlite3_column_int64(st, 2), data)))
+			break;
+	}
+	if (!err && r != SQLITE_DONE)
+		err = db_err(x, "publishers");
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
+}

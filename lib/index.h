@@ -1,0 +1,80 @@
+/* index.h - the derived SQLite index of a store
+ *
+ * .pg/index.sqlite is a cache: every row comes from the git store and can
+ * be rebuilt from it (pg_index_rebuild).  pg_index_sync brings it up to
+ * date by walking only the log entries added since it last looked, so its
+ * cost grows with what is new, not with the store.
+ */
+#ifndef PG_INDEX_H
+#define PG_INDEX_H
+
+#include "store.h"
+
+typedef struct pg_index pg_index;
+
+typedef struct pg_index_row {
+	char id[PG_HEX_LEN + 1];
+	char type[16];
+	char *name;        /* NULL for types without a name */
+	char author[PG_HEX_LEN + 1];
+	char *author_name; /* from the author's identity object; may be NULL */
+	int64_t date;
+	char publisher[PG_HEX_LEN + 1];
+	uint64_t seq;
+	char blob[GIT_OID_HEXSZ + 1];
+	char payload[PG_HEX_LEN + 1]; /* "" if none */
+	uint64_t payload_size;
+	char payload_blob[GIT_OID_HEXSZ + 1];
+	char *lang;
+} pg_index_row;
+
+typedef int (*pg_index_row_cb)(const pg_index_row *row, void *data);
+
+/* Open (creating if needed) and sync. */
+int pg_index_open(pg_index **out, pg_store *s);
+void pg_index_free(pg_index *x);
+int pg_index_sync(pg_index *x);
+
+/* Rebuild from scratch into a new file, renamed over the old one. */
+int pg_index_rebuild(pg_store *s, size_t *objects, size_t *logs);
+
+typedef struct pg_query {
+	const char *type;   /* exact */
+	const char *name;   /* glob (SQLite GLOB) */
+	const char *author; /* 64 hex */
+	const char *publisher;
+	uint64_t seq;       /* with publisher: one log entry */
+	const char *order;  /* "name" (default) or "log" */
+} pg_query;
+
+int pg_index_query(pg_index *x, const pg_query *q, pg_index_row_cb cb, void *data);
+
+/* Resolve an id prefix (>= 4 hex) to one object; want limits the type. */
+int pg_index_resolve(pg_index *x, uint8_t id[PG_ID_LEN], const char *prefix, pg_otype want);
+int pg_index_get(pg_index *x, pg_index_row *row, const char *id_hex);
+void pg_index_row_clear(pg_index_row *row);
+
+/* Links: out of id (rel, dst, and dst's row if known) or into id. */
+typedef int (*pg_index_link_cb)(const char *rel, const char *other, const pg_index_row *row, void *data);
+int pg_index_links(pg_index *x, const char *id_hex, int incoming, pg_index_link_cb cb, void *data);
+
+/* Identity keys whose name is 'which' or whose key starts with it. */
+int pg_index_authors(pg_index *x, const char *which, char (**keys)[PG_HEX_LEN + 1], size_t *n);
+
+/* Log entries of a publisher, newest first. */
+typedef struct pg_index_entry {
+	char publisher[PG_HEX_LEN + 1];
+	uint64_t seq;
+	int64_t date;
+	char commit[GIT_OID_HEXSZ + 1];
+	char manifest[PG_HEX_LEN + 1];
+	uint64_t nobjects;
+} pg_index_entry;
+typedef int (*pg_index_entry_cb)(const pg_index_entry *e, void *data);
+int pg_index_entries(pg_index *x, const char *publisher, pg_index_entry_cb cb, void *data);
+
+/* Publishers known to the index with their identity name, by name. */
+typedef int (*pg_index_pub_cb)(const char *publisher, const char *name, uint64_t seq, void *data);
+int pg_index_publishers(pg_index *x, pg_index_pub_cb cb, void *data);
+
+#endif

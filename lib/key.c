@@ -1,0 +1,398 @@
+/* key.c - identity key files: generate, seal, load, list */
+#include "key.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define KEYFILE_MAX 4096
+
+char *pg_home(void)
+{
+	const char *e = getenv("PG_HOME");
+	if (e && *e)
+		return pg_strdup(e);
+	e = getenv("XDG_CONFIG_HOME");
+	if (e && *e)
+		return pg_path_join(e, "pg");
+	e = getenv("HOME");
+	return pg_asprintf("%s/.config/pg", e && *e ? e : ".");
+}
+
+static char *key_path(const char *home, const uint8_t pk[PG_PK_LEN], const char *suffix)
+{
+	char hex[PG_HEX_LEN + 1];
+	pg_hex(hex, pk, PG_PK_LEN);
+	return pg_asprintf("%s/keys/%s%s", home, hex, suffix);
+}
+
+int pg_key_generate(pg_key **out, const char *name)
+{
+	int err = pg_value_check(PG_F_LABEL, name, NULL);
+	if (err < 0)
+		return pg_error_prefix(err, "identity name");
+	if ((err = pg_crypto_init()) < 0)
+		return err;
+	pg_key *k = pg_calloc(1, sizeof(*k));
+	k->sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+	if (!k->sk)
+		abort();
+	crypto_sign_keypair(k->pk, k->sk);
+	k->name = pg_strdup(name);
+	*out = k;
+	return 0;
+}
+
+void pg_key_free(pg_key *k)
+{
+	if (!k)
+		return;
+	if (k->sk)
+		sodium_free(k->sk); /* wipes */
+	free(k->name);
+	free(k);
+}
+
+int pg_key_save(const pg_key *k, const char *home, const char *passphrase, int64_t date)
+{
+	pg_buf b = PG_BUF_INIT;
+	pg_object *id = NULL;
+	char *path = NULL, *idpath = NULL, *dir = pg_path_join(home, "keys");
+	char hex[PG_HEX_LEN + 1];
+	int err;
+
+	if ((err = pg_mkdir_p(dir, 0700)) < 0)
+		goto done;
+	chmod(home, 0700);
+	path = key_path(home, k->pk, "");
+	idpath = key_path(home, k->pk, ".id");
+	if (access(path, F_OK) == 0) {
+		err = pg_error_set(PG_EEXISTS, "key file '%s' already exists", path);
+		goto done;
+	}
+
+	pg_hex(hex, k->pk, PG_PK_LEN);
+	pg_buf_printf(&b, "pg-key 1\nname %s\npublic %s\n", k->name, hex);
+	if (passphrase) {
+		uint8_t salt[crypto_pwhash_SALTBYTES], nonce[crypto_secretbox_NONCEBYTES];
+		uint8_t ct[crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES];
+		uint8_t *sym = sodium_malloc(crypto_secretbox_KEYBYTES);
+		unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+		size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+		if (!sym)
+			abort();
+		randombytes_buf(salt, sizeof(salt));
+		randombytes_buf(nonce, sizeof(nonce));
+		if (crypto_pwhash(sym, crypto_secretbox_KEYBYTES, passphrase, strlen(passphrase), salt,
+				  ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
+			sodium_free(sym);
+			err = pg_error_set(PG_ERROR, "not enough memory to derive the key from the passphrase");
+			goto done;
+		}
+		crypto_secretbox_easy(ct, k->sk, crypto_sign_SECRETKEYBYTES, nonce, sym);
+		sodium_free(sym);
+		char s[2 * sizeof(salt) + 1], n[2 * sizeof(nonce) + 1], c[2 * sizeof(ct) + 1];
+		pg_hex(s, salt, sizeof(salt));
+		pg_hex(n, nonce, sizeof(nonce));
+		pg_hex(c, ct, sizeof(ct));
+		pg_buf_printf(&b, "sealed argon2id13 %llu %zu %s %s %s\n", ops, mem, s, n, c);
+	} else {
+		char *skhex = sodium_malloc(2 * crypto_sign_SECRETKEYBYTES + 1);
+		if (!skhex)
+			abort();
+		pg_hex(skhex, k->sk, crypto_sign_SECRETKEYBYTES);
+		pg_buf_printf(&b, "secret %s\n", skhex);
+		sodium_free(skhex);
+	}
+
+	/* the identity object first, so a key file never exists without it */
+	id = pg_object_new(PG_T_IDENTITY, k->pk, date);
+	pg_object_add(id, "name", k->name);
+	if ((err = pg_object_sign(id, k->sk)) < 0)
+		goto done;
+	if ((err = pg_write_file_atomic(idpath, id->raw.ptr, id->raw.len, 0644)) < 0)
+		goto done;
+	err = pg_write_file_atomic(path, b.ptr, b.len, 0600);
+done:
+	if (b.ptr)
+		sodium_memzero(b.ptr, b.cap);
+	pg_buf_free(&b);
+	pg_object_free(id);
+	free(path);
+	free(idpath);
+	free(dir);
+	return err;
+}
+
+/* Read a key file's text, refusing group/other access. */
+static int read_keyfile(pg_buf *out, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return pg_error_set(PG_ENOTFOUND, "cannot open key file '%s': %s", path, strerror(errno));
+	if (st.st_mode & 077)
+		return pg_error_set(PG_EKEY, "key file '%s' is accessible by others (mode %04o); "
+				    "run 'chmod 600 %s'", path, (unsigned)(st.st_mode & 07777), path);
+	if (st.st_uid != getuid())
+		return pg_error_set(PG_EKEY, "key file '%s' is owned by another user", path);
+	return pg_read_file(out, path, KEYFILE_MAX);
+}
+
+/* Find "key value\n" in a key file; returns a pointer to value (up to
+ * the newline) or NULL. */
+static const char *kf_field(const char *text, const char *key, size_t *len)
+{
+	size_t kl = strlen(key);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, key, kl) && p[kl] == ' ') {
+			const char *v = p + kl + 1, *e = strchr(v, '\n');
+			*len = e ? (size_t)(e - v) : strlen(v);
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static int parse_public(pg_key **out, const char *text, const char *path)
+{
+	size_t nl, pl;
+	const char *name = kf_field(text, "name", &nl), *pub = kf_field(text, "public", &pl);
+	if (strncmp(text, "pg-key 1\n", 9) || !name || !pub || pl != PG_HEX_LEN)
+		return pg_error_set(PG_EKEY, "'%s' is not a pg key file", path);
+	pg_key *k = pg_calloc(1, sizeof(*k));
+	char hex[PG_HEX_LEN + 1];
+	memcpy(hex, pub, PG_HEX_LEN);
+	hex[PG_HEX_LEN] = '\0';
+	if (pg_unhex(k->pk, hex, PG_PK_LEN) < 0) {
+		free(k);
+		return pg_error_set(PG_EKEY, "'%s': bad public key", path);
+	}
+	k->name = pg_strndup(name, nl);
+	k->sealed = kf_field(text, "sealed", &nl) != NULL;
+	*out = k;
+	return 0;
+}
+
+static int load_public(pg_key **out, const char *path)
+{
+	pg_buf b = PG_BUF_INIT;
+	int err = read_keyfile(&b, path);
+	if (err == 0)
+		err = parse_public(out, b.ptr, path);
+	if (b.ptr)
+		sodium_memzero(b.ptr, b.cap);
+	pg_buf_free(&b);
+	return err;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+	const pg_key *x = *(pg_key *const *)a, *y = *(pg_key *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : memcmp(x->pk, y->pk, PG_PK_LEN);
+}
+
+int pg_key_list(pg_key ***out, size_t *n, const char *home)
+{
+	char *dir = pg_path_join(home, "keys");
+	DIR *d = opendir(dir);
+	pg_key **keys = NULL;
+	size_t cnt = 0;
+	*out = NULL;
+	*n = 0;
+	if (!d) {
+		free(dir);
+		return 0;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strlen(de->d_name) != PG_HEX_LEN || !pg_is_hex(de->d_name, PG_HEX_LEN))
+			continue;
+		char *path = pg_path_join(dir, de->d_name);
+		pg_key *k = NULL;
+		int err = load_public(&k, path);
+		free(path);
+		if (err < 0) {
+			closedir(d);
+			free(dir);
+			pg_key_list_free(keys, cnt);
+			return err;
+		}
+		keys = pg_realloc(keys, (cnt + 1) * sizeof(*keys));
+		keys[cnt++] = k;
+	}
+	closedir(d);
+	free(dir);
+	if (cnt)
+		qsort(keys, cnt, sizeof(*keys), cmp_keys);
+	*out = keys;
+	*n = cnt;
+	return 0;
+}
+
+void pg_key_list_free(pg_key **keys, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		pg_key_free(keys[i]);
+	free(keys);
+}
+
+int pg_key_get_current(uint8_t pk[PG_PK_LEN], const char *home)
+{
+	char *path = pg_path_join(home, "current");
+	pg_buf b = PG_BUF_INIT;
+	int err = pg_read_file(&b, path, 256);
+	free(path);
+	if (err < 0) {
+		pg_buf_free(&b);
+		return pg_error_set(PG_ENOTFOUND, "no identity in use; create one with "
+				    "'pg id new --name NAME' or pick one with 'pg id use NAME'");
+	}
+	while (b.len && b.ptr[b.len - 1] == '\n')
+		b.ptr[--b.len] = '\0';
+	err = b.len == PG_HEX_LEN && pg_unhex(pk, b.ptr, PG_PK_LEN) == 0 ? 0 :
+		pg_error_set(PG_EKEY, "'%s/current' is damaged; run 'pg id use NAME'", home);
+	pg_buf_free(&b);
+	return err;
+}
+
+int pg_key_set_current(const char *home, const uint8_t pk[PG_PK_LEN])
+{
+	char hex[PG_HEX_LEN + 2];
+	pg_hex(hex, pk, PG_PK_LEN);
+	hex[PG_HEX_LEN] = '\n';
+	int err = pg_mkdir_p(home, 0700);
+	if (err < 0)
+		return err;
+	char *path = pg_path_join(home, "current");
+	err = pg_write_file_atomic(path, hex, PG_HEX_LEN + 1, 0600);
+	free(path);
+	return err;
+}
+
+int pg_key_find(pg_key **out, const char *home, const char *which)
+{
+	pg_key **keys;
+	size_t n;
+	uint8_t cur[PG_PK_LEN];
+	int err;
+	*out = NULL;
+	if (!which) {
+		if ((err = pg_key_get_current(cur, home)) < 0)
+			return err;
+	}
+	if ((err = pg_key_list(&keys, &n, home)) < 0)
+		return err;
+	size_t match = n, nmatch = 0;
+	for (size_t i = 0; i < n; i++) {
+		char hex[PG_HEX_LEN + 1];
+		pg_hex(hex, keys[i]->pk, PG_PK_LEN);
+		int hit;
+		if (!which)
+			hit = !memcmp(keys[i]->pk, cur, PG_PK_LEN);
+		else
+			hit = !strcmp(keys[i]->name, which) ||
+			      (strlen(which) >= 4 && !strncmp(hex, which, strlen(which)));
+		if (hit)
+			match = i, nmatch++;
+	}
+	if (nmatch == 1) {
+		*out = keys[match];
+		keys[match] = NULL;
+	} else if (nmatch == 0) {
+		err = which ? pg_error_set(PG_ENOTFOUND, "no identity '%s' in %s/keys; "
+					   "'pg id list' shows the ones you have", which, home)
+			    : pg_error_set(PG_ENOTFOUND, "the identity in use has no key file in %s/keys; "
+					   "pick another with 'pg id use NAME'", home);
+	} else {
+		err = pg_error_set(PG_EAMBIGUOUS, "'%s' names %zu identities; use a longer key prefix",
+				   which, nmatch);
+	}
+	pg_key_list_free(keys, n);
+	return err;
+}
+
+int pg_key_unlock(pg_key *k, const char *home, const char *passphrase)
+{
+	pg_buf b = PG_BUF_INIT;
+	char *path = key_path(home, k->pk, "");
+	int err = read_keyfile(&b, path);
+	size_t len;
+	const char *v;
+	uint8_t *sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+	if (!sk)
+		abort();
+	if (err < 0)
+		goto done;
+	if ((v = kf_field(b.ptr, "secret", &len))) {
+		char *hex = sodium_malloc(len + 1);
+		if (!hex)
+			abort();
+		memcpy(hex, v, len);
+		hex[len] = '\0';
+		if (len != 2 * crypto_sign_SECRETKEYBYTES || pg_unhex(sk, hex, crypto_sign_SECRETKEYBYTES) < 0)
+			err = pg_error_set(PG_EKEY, "'%s': damaged secret key", path);
+		sodium_free(hex);
+	} else if ((v = kf_field(b.ptr, "sealed", &len))) {
+		unsigned long long ops;
+		size_t mem;
+		char s[65], n[65], c[300];
+		uint8_t salt[crypto_pwhash_SALTBYTES], nonce[crypto_secretbox_NONCEBYTES];
+		uint8_t ct[crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES];
+		char *line = pg_strndup(v, len);
+		int ok = sscanf(line, "argon2id13 %llu %zu %64s %64s %299s", &ops, &mem, s, n, c) == 5 &&
+			 strlen(s) == 2 * sizeof(salt) && strlen(n) == 2 * sizeof(nonce) &&
+			 strlen(c) == 2 * sizeof(ct) && pg_unhex(salt, s, sizeof(salt)) == 0 &&
+			 pg_unhex(nonce, n, sizeof(nonce)) == 0 && pg_unhex(ct, c, sizeof(ct)) == 0 &&
+			 ops <= crypto_pwhash_OPSLIMIT_SENSITIVE && mem <= crypto_pwhash_MEMLIMIT_SENSITIVE;
+		free(line);
+		if (!ok) {
+			err = pg_error_set(PG_EKEY, "'%s': damaged sealed key", path);
+			goto done;
+		}
+		if (!passphrase) {
+			err = pg_error_set(PG_EKEY, "identity '%s' is sealed with a passphrase; "
+					   "set PG_PASSPHRASE or run on a terminal", k->name);
+			goto done;
+		}
+		uint8_t *sym = sodium_malloc(crypto_secretbox_KEYBYTES);
+		if (!sym)
+			abort();
+		if (crypto_pwhash(sym, crypto_secretbox_KEYBYTES, passphrase, strlen(passphrase), salt,
+				  ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
+			err = pg_error_set(PG_ERROR, "not enough memory to derive the key from the passphrase");
+		else if (crypto_secretbox_open_easy(sk, ct, sizeof(ct), nonce, sym) != 0)
+			err = pg_error_set(PG_EKEY, "wrong passphrase for identity '%s'", k->name);
+		sodium_free(sym);
+	} else {
+		err = pg_error_set(PG_EKEY, "'%s' holds no secret key", path);
+	}
+	if (err == 0 && memcmp(sk + 32, k->pk, PG_PK_LEN) != 0)
+		err = pg_error_set(PG_EKEY, "'%s': secret key does not match its public key", path);
+done:
+	if (err == 0) {
+		if (k->sk)
+			sodium_free(k->sk);
+		k->sk = sk;
+	} else {
+		sodium_free(sk);
+	}
+	if (b.ptr)
+		sodium_memzero(b.ptr, b.cap);
+	pg_buf_free(&b);
+	free(path);
+	return err;
+}
+
+int pg_key_identity(pg_buf *out, const char *home, const uint8_t pk[PG_PK_LEN])
+{
+	char *path = key_path(home, pk, ".id");
+	int err = pg_read_file(out, path, PG_OBJECT_MAX);
+	free(path);
+	return err;
+}

@@ -1,0 +1,934 @@
+/* store.c - the git-backed store: discovery, locking, appending, log walks */
+#include "store.h"
+#include "payload.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <git2/sys/mempack.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct pg_store {
+	char *path;
+	git_repository *repo;
+	git_odb_backend *mempack; /* owned by the repository's odb */
+	int lockfd;
+};
+
+static int git_err(int code, const char *what)
+{
+	const git_error *e = git_error_last();
+	return pg_error_set(code, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
+}
+
+static int lib_init(void)
+{
+	static int done;
+	if (done)
+		return 0;
+	if (git_libgit2_init() < 0)
+		return git_err(PG_ERROR, "cannot initialise libgit2");
+	/* objects are verified against their hash on every read, and what is
+	 * written reaches the disk before a ref points at it */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	done = 1;
+	return pg_crypto_init();
+}
+
+int pg_store_init(const char *dir)
+{
+	char *path = pg_path_join(dir, PG_STORE_DIR);
+	git_repository *repo = NULL;
+	git_config *cfg = NULL;
+	int err;
+	if ((err = lib_init()) < 0)
+		goto done;
+	if (access(path, F_OK) == 0) {
+		err = pg_error_set(PG_EEXISTS, "'%s' already exists; this is already a pg store", path);
+		goto done;
+	}
+	git_repository_init_options opts;
+	git_repository_init_options_init(&opts, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+	opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+	opts.description = "pg store: signed append-only logs under refs/pg/pub/";
+	if (git_repository_init_ext(&repo, path, &opts) < 0) {
+		err = git_err(PG_ERROR, "cannot create the store");
+		goto done;
+	}
+	if (git_repository_config(&cfg, repo) < 0 || git_config_set_int32(cfg, "pg.version", 1) < 0)
+		err = git_err(PG_ERROR, "cannot configure the store");
+done:
+	git_config_free(cfg);
+	git_repository_free(repo);
+	free(path);
+	return err;
+}
+
+static int is_store(const char *pgdir)
+{
+	char *head = pg_path_join(pgdir, "HEAD"), *refs = pg_path_join(pgdir, "refs");
+	struct stat st;
+	int ok = stat(head, &st) == 0 && stat(refs, &st) == 0 && S_ISDIR(st.st_mode);
+	free(head);
+	free(refs);
+	return ok;
+}
+
+int pg_store_discover(char **out, const char *start)
+{
+	const char *env = getenv("PG_DIR");
+	char buf[PATH_MAX];
+	*out = NULL;
+	if (env && *env) {
+		if (!is_store(env))
+			return pg_error_set(PG_ENOTFOUND, "PG_DIR '%s' is not a pg store", env);
+		*out = pg_strdup(env);
+		return 0;
+	}
+	if (!realpath(start, buf))
+		return pg_error_set(PG_ENOTFOUND, "cannot resolve '%s': %s", start, strerror(errno));
+	for (;;) {
+		char *candidate = pg_path_join(buf, PG_STORE_DIR);
+		if (is_store(candidate)) {
+			*out = candidate;
+			return 0;
+		}
+		free(candidate);
+		char *slash = strrchr(buf, '/');
+		if (!slash || slash == buf) {
+			if (strcmp(buf, "/") == 0)
+				break;
+			buf[1] = '\0';
+			continue;
+		}
+		*slash = '\0';
+	}
+	return pg_error_set(PG_ENOTFOUND, "not in a pg store (nor in any parent directory); "
+			    "run 'pg init' to create one, or use -C DIR or PG_DIR");
+}
+
+int pg_store_open(pg_store **out, const char *pgdir)
+{
+	pg_store *s = pg_calloc(1, sizeof(*s));
+	git_config *cfg = NULL;
+	int32_t version = 0;
+	int err;
+	*out = NULL;
+	s->lockfd = -1;
+	s->path = pg_strdup(pgdir);
+	if ((err = lib_init()) < 0)
+		goto fail;
+	if (git_repository_open_ext(&s->repo, pgdir, GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE, NULL) < 0) {
+		err = git_err(PG_ENOTFOUND, "cannot open the store");
+		goto fail;
+	}
+	if (git_repository_config_snapshot(&cfg, s->repo) < 0 ||
+	    git_config_get_int32(&version, cfg, "pg.version") < 0 || version != 1) {
+		err = pg_error_set(PG_EINVALID, "'%s' is a git repository but not a pg store (pg.version is not 1)", pgdir);
+		goto fail;
+	}
+	git_config_free(cfg);
+	*out = s;
+	return 0;
+fail:
+	git_config_free(cfg);
+	pg_store_free(s);
+	return err;
+}
+
+void pg_store_free(pg_store *s)
+{
+	if (!s)
+		return;
+	pg_store_unlock(s);
+	git_repository_free(s->repo);
+	free(s->path);
+	free(s);
+}
+
+const char *pg_store_path(const pg_store *s)
+{
+	return s->path;
+}
+
+git_repository *pg_store_repo(pg_store *s)
+{
+	return s->repo;
+}
+
+int pg_store_lock(pg_store *s)
+{
+	if (s->lockfd >= 0)
+		return 0;
+	char *path = pg_path_join(s->path, "lock");
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	free(path);
+	if (fd < 0)
+		return pg_error_set(PG_ERROR, "cannot open the store lock: %s", strerror(errno));
+	const char *e = getenv("PG_LOCK_TIMEOUT");
+	double timeout = e && *e ? atof(e) : 30.0, waited = 0;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			close(fd);
+			return pg_error_set(PG_ERROR, "cannot lock the store: %s", strerror(errno));
+		}
+		if (waited >= timeout) {
+			char pid[32] = "";
+			ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+			pid[n > 0 ? n : 0] = '\0';
+			pid[strcspn(pid, "\n")] = '\0';
+			close(fd);
+			return pg_error_set(PG_ELOCKED, "the store is locked by another pg process%s%s "
+					    "(waited %.0f s; PG_LOCK_TIMEOUT sets how long)",
+					    *pid ? " with pid " : "", pid, timeout);
+		}
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		waited += 0.05;
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	/* the pid is only a hint for other processes' messages */
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) < 0)
+		pid[0] = '\0';
+	s->lockfd = fd;
+	return 0;
+}
+
+void pg_store_unlock(pg_store *s)
+{
+	if (s->lockfd < 0)
+		return;
+	close(s->lockfd); /* releases the flock */
+	s->lockfd = -1;
+}
+
+int pg_store_read_blob(pg_buf *out, pg_store *s, const char *oid_hex)
+{
+	git_oid oid;
+	git_blob *blob;
+	if (git_oid_fromstr(&oid, oid_hex) < 0)
+		return pg_error_set(PG_EINVALID, "bad blob id '%s'", oid_hex);
+	if (git_blob_lookup(&blob, s->repo, &oid) < 0)
+		return git_err(PG_EINTEGRITY, "cannot read a stored blob");
+	pg_buf_clear(out);
+	pg_buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return 0;
+}
+
+static void ref_name(char out[sizeof(PG_REF_PREFIX) + PG_HEX_LEN], const uint8_t pk[PG_PK_LEN])
+{
+	memcpy(out, PG_REF_PREFIX, sizeof(PG_REF_PREFIX) - 1);
+	pg_hex(out + sizeof(PG_REF_PREFIX) - 1, pk, PG_PK_LEN);
+}
+
+int pg_store_tip(git_oid *out, pg_store *s, const uint8_t publisher[PG_PK_LEN])
+{
+	char name[sizeof(PG_REF_PREFIX) + PG_HEX_LEN];
+	ref_name(name, publisher);
+	int r = git_reference_name_to_id(out, s->repo, name);
+	if (r == GIT_ENOTFOUND)
+		return pg_error_set(PG_ENOTFOUND, "no log for publisher %.12s", name + sizeof(PG_REF_PREFIX) - 1);
+	return r < 0 ? git_err(PG_ERROR, "cannot read a log ref") : 0;
+}
+
+static void object_path(char out[2 + 3 + PG_HEX_LEN + 1], char kind, const uint8_t id[PG_ID_LEN])
+{
+	char hex[PG_HEX_LEN + 1];
+	pg_hex(hex, id, PG_ID_LEN);
+	snprintf(out, 2 + 3 + PG_HEX_LEN + 1, "%c/%.2s/%s", kind, hex, hex);
+}
+
+static int tree_of(git_tree **out, pg_store *s, const git_oid *commit_oid)
+{
+	git_commit *c;
+	if (git_commit_lookup(&c, s->repo, commit_oid) < 0)
+		return git_err(PG_EINTEGRITY, "cannot read a log commit");
+	int r = git_commit_tree(out, c);
+	git_commit_free(c);
+	return r < 0 ? git_err(PG_EINTEGRITY, "cannot read a log tree") : 0;
+}
+
+/* Is path in tree?  1 yes (oid set), 0 no. */
+static int tree_has(git_oid *oid, git_tree *tree, const char *path)
+{
+	git_tree_entry *e;
+	if (!tree || git_tree_entry_bypath(&e, tree, path) < 0)
+		return 0;
+	int blob = git_tree_entry_type(e) == GIT_OBJECT_BLOB;
+	if (oid)
+		git_oid_cpy(oid, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return blob;
+}
+
+int pg_store_read_path(pg_buf *out, pg_store *s, const uint8_t publisher[PG_PK_LEN], const char *path)
+{
+	git_oid tip, oid;
+	git_tree *tree = NULL;
+	int err = pg_store_tip(&tip, s, publisher);
+	if (err == 0 && (err = tree_of(&tree, s, &tip)) == 0) {
+		if (!tree_has(&oid, tree, path)) {
+			err = pg_error_set(PG_ENOTFOUND, "'%s' is not in the log", path);
+		} else {
+			char hex[GIT_OID_HEXSZ + 1];
+			git_oid_tostr(hex, sizeof(hex), &oid);
+			err = pg_store_read_blob(out, s, hex);
+		}
+	}
+	git_tree_free(tree);
+	return err;
+}
+
+static int cmp_pk(const void *a, const void *b)
+{
+	return memcmp(a, b, PG_PK_LEN);
+}
+
+int pg_store_publishers(uint8_t (**out)[PG_PK_LEN], size_t *n, pg_store *s)
+{
+	git_reference_iterator *it;
+	const char *name;
+	uint8_t(*v)[PG_PK_LEN] = NULL;
+	size_t cnt = 0;
+	*out = NULL;
+	*n = 0;
+	if (git_reference_iterator_glob_new(&it, s->repo, PG_REF_PREFIX "*") < 0)
+		return git_err(PG_ERROR, "cannot list logs");
+	while (git_reference_next_name(&name, it) == 0) {
+		const char *hex = name + sizeof(PG_REF_PREFIX) - 1;
+		uint8_t pk[PG_PK_LEN];
+		if (strlen(hex) != PG_HEX_LEN || pg_unhex(pk, hex, PG_PK_LEN) < 0)
+			continue; /* not a log ref; fsck reports it */
+		v = pg_realloc(v, (cnt + 1) * sizeof(*v));
+		memcpy(v[cnt++], pk, PG_PK_LEN);
+	}
+	git_reference_iterator_free(it);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_pk);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+/* --- transactions ------------------------------------------------------ */
+
+struct staged {
+	pg_object *obj;
+	git_oid blob;
+	int has_payload, new_payload;
+	git_oid payload_blob;
+};
+
+struct pg_txn {
+	pg_store *s;
+	const pg_key *key;
+	git_oid parent;
+	int has_parent, done;
+	git_tree *base;
+	uint64_t seq; /* of the last entry; 0 for a new log */
+	uint8_t prev[PG_ID_LEN];
+	struct staged *st;
+	size_t n, cap;
+};
+
+static int mempack(pg_store *s)
+{
+	git_odb *odb;
+	if (s->mempack)
+		return 0;
+	if (git_repository_odb(&odb, s->repo) < 0)
+		return git_err(PG_ERROR, "cannot open the object database");
+	int r = git_mempack_new(&s->mempack) < 0 || git_odb_add_backend(odb, s->mempack, 1000) < 0;
+	git_odb_free(odb);
+	return r ? git_err(PG_ERROR, "cannot set up in-memory packing") : 0;
+}
+
+/* Read the manifest of a log commit (no signature check: the caller's
+ * own log, verified when it was written). */
+static int read_manifest(pg_object **out, pg_store *s, const git_oid *commit_oid, unsigned flags)
+{
+	git_commit *c;
+	if (git_commit_lookup(&c, s->repo, commit_oid) < 0)
+		return git_err(PG_EINTEGRITY, "cannot read a log commit");
+	const char *msg = git_commit_message_raw(c);
+	int err = pg_object_decode(out, msg, strlen(msg), flags);
+	git_commit_free(c);
+	if (err == 0 && (*out)->type != PG_T_LOG) {
+		err = pg_error_set(PG_EINVALID, "commit message is a %s object, not a log entry",
+				   pg_otype_name((*out)->type));
+		pg_object_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+int pg_txn_begin(pg_txn **out, pg_store *s, const pg_key *key, const pg_buf *identity)
+{
+	pg_txn *t = pg_calloc(1, sizeof(*t));
+	pg_object *m = NULL, *id = NULL;
+	int err;
+	*out = NULL;
+	t->s = s;
+	t->key = key;
+	if (!key->sk) {
+		err = pg_error_set(PG_EKEY, "identity '%s' is not unlocked", key->name);
+		goto fail;
+	}
+	if ((err = pg_store_lock(s)) < 0 || (err = mempack(s)) < 0)
+		goto fail;
+	err = pg_store_tip(&t->parent, s, key->pk);
+	if (err == PG_ENOTFOUND) {
+		/* a new log starts with its publisher's identity */
+		if ((err = pg_object_decode(&id, identity->ptr, identity->len, 0)) < 0) {
+			pg_error_prefix(err, "identity object of '%s'", key->name);
+			goto fail;
+		}
+		if (id->type != PG_T_IDENTITY || memcmp(id->author, key->pk, PG_PK_LEN)) {
+			err = pg_error_set(PG_EKEY, "the identity object of '%s' does not belong to its key", key->name);
+			goto fail;
+		}
+		*out = t;
+		err = pg_txn_add(t, id, NULL, 0);
+		id = NULL;
+		if (err < 0) {
+			*out = NULL;
+			goto fail;
+		}
+		return 0;
+	}
+	if (err < 0)
+		goto fail;
+	t->has_parent = 1;
+	if ((err = tree_of(&t->base, s, &t->parent)) < 0 ||
+	    (err = read_manifest(&m, s, &t->parent, PG_DECODE_NOVERIFY)) < 0)
+		goto fail;
+	t->seq = strtoull(pg_object_get(m, "seq"), NULL, 10);
+	memcpy(t->prev, m->id, PG_ID_LEN);
+	pg_object_free(m);
+	*out = t;
+	return 0;
+fail:
+	pg_object_free(id);
+	pg_object_free(m);
+	pg_txn_free(t);
+	return err;
+}
+
+size_t pg_txn_count(const pg_txn *t)
+{
+	return t->n;
+}
+
+const pg_object *pg_txn_object(const pg_txn *t, size_t i)
+{
+	return i < t->n ? t->st[i].obj : NULL;
+}
+
+/* Takes ownership of o. */
+int pg_txn_add(pg_txn *t, const pg_object *obj, const void *payload, size_t len)
+{
+	pg_object *o = (pg_object *)obj;
+	git_repository *repo = t->s->repo;
+	char path[2 + 3 + PG_HEX_LEN + 1];
+	struct staged st = { o, { { 0 } }, 0, 0, { { 0 } } };
+
+	if (memcmp(o->author, t->key->pk, PG_PK_LEN) || !o->raw.len) {
+		pg_object_free(o);
+		return pg_error_set(PG_EINVALID, "only objects signed by '%s' go into its log", t->key->name);
+	}
+	object_path(path, 'o', o->id);
+	if (tree_has(NULL, t->base, path)) {
+		pg_object_free(o);
+		return 1;
+	}
+	uint8_t pid[PG_ID_LEN];
+	uint64_t psize;
+	const pg_type_schema *schema = pg_type_schema_get(o->type);
+	if (schema->has_payload) {
+		uint8_t h[PG_ID_LEN];
+		if (pg_object_payload(o, pid, &psize) < 0 || !payload) {
+			pg_object_free(o);
+			return pg_error_set(PG_EINVALID, "%s object needs its payload", schema->name);
+		}
+		pg_hash(h, payload, len);
+		if (memcmp(h, pid, PG_ID_LEN) || psize != len) {
+			pg_object_free(o);
+			return pg_error_set(PG_EINTEGRITY, "payload does not match the object's payload field");
+		}
+		st.has_payload = 1;
+		object_path(path, 'p', pid);
+		if (!tree_has(&st.payload_blob, t->base, path)) {
+			st.new_payload = 1;
+			if (git_blob_create_from_buffer(&st.payload_blob, repo, payload, len) < 0) {
+				pg_object_free(o);
+				return git_err(PG_ERROR, "cannot store a payload");
+			}
+		}
+	}
+	if (git_blob_create_from_buffer(&st.blob, repo, o->raw.ptr, o->raw.len) < 0) {
+		pg_object_free(o);
+		return git_err(PG_ERROR, "cannot store an object");
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->st = pg_realloc(t->st, t->cap * sizeof(*t->st));
+	}
+	t->st[t->n++] = st;
+	return 0;
+}
+
+static int cmp_update(const void *a, const void *b)
+{
+	return strcmp(((const git_tree_update *)a)->path, ((const git_tree_update *)b)->path);
+}
+
+/* Build, sign and commit one log entry of staged objects [from, to). */
+static int commit_entry(pg_txn *t, size_t from, size_t to, git_oid *commit_out)
+{
+	git_repository *repo = t->s->repo;
+	git_tree_update *up = pg_calloc(2 * (to - from), sizeof(*up));
+	char (*paths)[2 + 3 + PG_HEX_LEN + 1] = pg_calloc(2 * (to - from), sizeof(*paths));
+	size_t nup = 0;
+	pg_object *m = NULL;
+	git_signature *sig = NULL;
+	git_tree *tree = NULL;
+	git_commit *parent = NULL;
+	git_oid tree_oid;
+	int err = 0;
+
+	for (size_t i = from; i < to; i++) {
+		struct staged *st = &t->st[i];
+		object_path(paths[nup], 'o', st->obj->id);
+		up[nup] = (git_tree_update){ GIT_TREE_UPDATE_UPSERT, st->blob, GIT_FILEMODE_BLOB, paths[nup] };
+		nup++;
+		if (st->new_payload) {
+			uint8_t pid[PG_ID_LEN];
+			uint64_t sz;
+			pg_object_payload(st->obj, pid, &sz);
+			object_path(paths[nup], 'p', pid);
+			up[nup] = (git_tree_update){ GIT_TREE_UPDATE_UPSERT, st->payload_blob, GIT_FILEMODE_BLOB, paths[nup] };
+			nup++;
+		}
+	}
+	/* two objects of one batch may share a payload */
+	qsort(up, nup, sizeof(*up), cmp_update);
+	size_t k = 0;
+	for (size_t i = 0; i < nup; i++)
+		if (k == 0 || strcmp(up[k - 1].path, up[i].path))
+			up[k++] = up[i];
+	nup = k;
+
+	if (git_tree_create_updated(&tree_oid, repo, t->base, nup, up) < 0 ||
+	    git_tree_lookup(&tree, repo, &tree_oid) < 0) {
+		err = git_err(PG_ERROR, "cannot build the log tree");
+		goto done;
+	}
+
+	char hex[PG_HEX_LEN + 1];
+	int64_t now = pg_now();
+	m = pg_object_new(PG_T_LOG, t->key->pk, now);
+	snprintf(hex, sizeof(hex), "%llu", (unsigned long long)(t->seq + 1));
+	pg_object_add(m, "seq", hex);
+	if (t->seq) {
+		pg_hex(hex, t->prev, PG_ID_LEN);
+		pg_object_add(m, "prev", hex);
+	}
+	for (size_t i = from; i < to; i++) {
+		pg_hex(hex, t->st[i].obj->id, PG_ID_LEN);
+		pg_object_add(m, "add", hex);
+	}
+	if ((err = pg_object_sign(m, t->key->sk)) < 0)
+		goto done;
+
+	char email[64];
+	pg_hex(hex, t->key->pk, PG_PK_LEN);
+	snprintf(email, sizeof(email), "%.16s@pg", hex);
+	if (git_signature_new(&sig, "pg", email, (git_time_t)now, 0) < 0 ||
+	    (t->has_parent && git_commit_lookup(&parent, repo, &t->parent) < 0) ||
+	    git_commit_create(commit_out, repo, NULL, sig, sig, NULL, m->raw.ptr, tree,
+			      t->has_parent ? 1 : 0, (const git_commit **)&parent) < 0) {
+		err = git_err(PG_ERROR, "cannot write the log commit");
+		goto done;
+	}
+	git_tree_free(t->base);
+	t->base = tree;
+	tree = NULL;
+	t->parent = *commit_out;
+	t->has_parent = 1;
+	t->seq++;
+	memcpy(t->prev, m->id, PG_ID_LEN);
+done:
+	git_commit_free(parent);
+	git_signature_free(sig);
+	git_tree_free(tree);
+	pg_object_free(m);
+	free(up);
+	free(paths);
+	return err;
+}
+
+static int cmp_staged(const void *a, const void *b)
+{
+	const struct staged *x = a, *y = b;
+	/* the identity of a new log stays first */
+	if (x->obj->type == PG_T_IDENTITY && y->obj->type != PG_T_IDENTITY)
+		return -1;
+	if (y->obj->type == PG_T_IDENTITY && x->obj->type != PG_T_IDENTITY)
+		return 1;
+	return memcmp(x->obj->id, y->obj->id, PG_ID_LEN);
+}
+
+/* Move the pack of everything written in memory into the object database. */
+static int write_pack(pg_store *s)
+{
+	git_buf pack = { 0 };
+	git_odb *odb = NULL;
+	git_odb_writepack *wp = NULL;
+	git_indexer_progress stats = { 0 };
+	int err = 0;
+	if (git_mempack_dump(&pack, s->repo, s->mempack) < 0) {
+		err = git_err(PG_ERROR, "cannot pack new objects");
+		goto done;
+	}
+	if (git_repository_odb(&odb, s->repo) < 0 || git_odb_write_pack(&wp, odb, NULL, NULL) < 0 ||
+	    wp->append(wp, pack.ptr, pack.size, &stats) < 0 || wp->commit(wp, &stats) < 0) {
+		err = git_err(PG_ERROR, "cannot write the pack");
+		goto done;
+	}
+done:
+	if (wp)
+		wp->free(wp);
+	git_odb_free(odb);
+	git_buf_dispose(&pack);
+	git_mempack_reset(s->mempack);
+	return err;
+}
+
+int pg_txn_commit(pg_txn *t)
+{
+	git_oid old = t->parent, tip;
+	int had_parent = t->has_parent, err = 0;
+	git_reference *ref = NULL;
+	char name[sizeof(PG_REF_PREFIX) + PG_HEX_LEN];
+
+	if (t->n == 0)
+		goto done;
+	/* one order for a batch, whatever order it was staged in; drop
+	 * objects staged twice */
+	qsort(t->st, t->n, sizeof(*t->st), cmp_staged);
+	size_t k = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (k && !memcmp(t->st[k - 1].obj->id, t->st[i].obj->id, PG_ID_LEN)) {
+			pg_object_free(t->st[i].obj);
+			continue;
+		}
+		t->st[k++] = t->st[i];
+	}
+	t->n = k;
+	for (size_t from = 0; from < t->n && err == 0; from += PG_LOG_ADDS_MAX) {
+		size_t to = from + PG_LOG_ADDS_MAX < t->n ? from + PG_LOG_ADDS_MAX : t->n;
+		err = commit_entry(t, from, to, &tip);
+	}
+	if (err == 0)
+		err = write_pack(t->s);
+	if (err < 0)
+		goto done;
+	ref_name(name, t->key->pk);
+	if ((had_parent ? git_reference_create_matching(&ref, t->s->repo, name, &tip, 1, &old, "pg publish")
+			: git_reference_create(&ref, t->s->repo, name, &tip, 0, "pg publish")) < 0)
+		err = git_err(PG_ERROR, "cannot move the log ref (did another process write to this log?)");
+done:
+	git_reference_free(ref);
+	if (err == 0)
+		t->done = 1;
+	pg_store_unlock(t->s);
+	return err;
+}
+
+void pg_txn_free(pg_txn *t)
+{
+	if (!t)
+		return;
+	if (!t->done && t->s->mempack)
+		git_mempack_reset(t->s->mempack); /* nothing staged reaches the disk */
+	for (size_t i = 0; i < t->n; i++)
+		pg_object_free(t->st[i].obj);
+	free(t->st);
+	git_tree_free(t->base);
+	pg_store_unlock(t->s);
+	free(t);
+}
+
+/* --- walking and verifying --------------------------------------------- */
+
+static void entry_clear(pg_log_entry *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		pg_object_free(e->objects[i]);
+	free(e->objects);
+	free(e->blobs);
+	free(e->payload_blobs);
+	pg_object_free(e->manifest);
+	e->objects = NULL;
+	e->blobs = e->payload_blobs = NULL;
+	e->manifest = NULL;
+	e->n = 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	return memcmp(a, b, PG_ID_LEN);
+}
+
+/* Check one payload blob: size, hash and every entry. */
+static int verify_payload(pg_store *s, const git_oid *blob_oid, const uint8_t pid[PG_ID_LEN], uint64_t size)
+{
+	git_blob *blob;
+	uint8_t h[PG_ID_LEN];
+	if (git_blob_lookup(&blob, s->repo, blob_oid) < 0)
+		return git_err(PG_EINTEGRITY, "cannot read payload");
+	const void *data = git_blob_rawcontent(blob);
+	size_t len = (size_t)git_blob_rawsize(blob);
+	int err = 0;
+	pg_hash(h, data, len);
+	if (len != size)
+		err = pg_error_set(PG_EINTEGRITY, "payload is %zu bytes, its object says %llu", len, (unsigned long long)size);
+	else if (memcmp(h, pid, PG_ID_LEN))
+		err = pg_error_set(PG_EINTEGRITY, "payload does not match its hash");
+	else
+		err = pg_payload_scan(NULL, data, len);
+	git_blob_free(blob);
+	return err;
+}
+
+/* Load and (optionally) verify one log entry against its parent's state. */
+static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *parent_tree,
+		      uint64_t prev_seq, const uint8_t *prev_hash, unsigned flags)
+{
+	int verify = flags & PG_WALK_VERIFY, err;
+	git_tree *tree = NULL;
+	git_diff *diff = NULL;
+	git_blob *blob = NULL;
+	char path[2 + 3 + PG_HEX_LEN + 1];
+	const char *msg = git_commit_message_raw(c);
+
+	if ((err = pg_object_decode(&e->manifest, msg, strlen(msg), verify ? 0 : PG_DECODE_NOVERIFY)) < 0)
+		return pg_error_prefix(err, "manifest");
+	pg_object *m = e->manifest;
+	if (m->type != PG_T_LOG)
+		return pg_error_set(PG_EINVALID, "manifest is a %s object, not a log entry", pg_otype_name(m->type));
+	if (memcmp(m->author, e->publisher, PG_PK_LEN))
+		return pg_error_set(PG_EINTEGRITY, "manifest is signed by another key than the log's publisher");
+	e->seq = strtoull(pg_object_get(m, "seq"), NULL, 10);
+	if (e->seq != prev_seq + 1)
+		return pg_error_set(PG_EINTEGRITY, "seq %llu follows seq %llu (must go up by exactly one)",
+				    (unsigned long long)e->seq, (unsigned long long)prev_seq);
+	const char *prev = pg_object_get(m, "prev");
+	if (prev_seq == 0 ? prev != NULL : !prev)
+		return pg_error_set(PG_EINTEGRITY, prev ? "first entry names a previous manifest"
+							: "entry does not name the previous manifest");
+	if (prev) {
+		char hex[PG_HEX_LEN + 1];
+		pg_hex(hex, prev_hash, PG_ID_LEN);
+		if (strcmp(hex, prev))
+			return pg_error_set(PG_EINTEGRITY, "prev %.12s is not the hash of the previous manifest %.12s", prev, hex);
+	}
+	if (git_commit_parentcount(c) != (prev_seq ? 1u : 0u))
+		return pg_error_set(PG_EINTEGRITY, "log commit has %u parents", git_commit_parentcount(c));
+	if (git_commit_tree(&tree, c) < 0)
+		return git_err(PG_EINTEGRITY, "cannot read the entry's tree");
+
+	for (size_t i = 0; i < m->nfields; i++)
+		if (!strcmp(m->fields[i].key, "add"))
+			e->n++;
+	e->objects = pg_calloc(e->n, sizeof(*e->objects));
+	e->blobs = pg_calloc(e->n, sizeof(*e->blobs));
+	e->payload_blobs = pg_calloc(e->n, sizeof(*e->payload_blobs));
+	uint8_t(*ids)[PG_ID_LEN] = pg_calloc(e->n, PG_ID_LEN);
+	size_t expect = 0, j = 0;
+
+	for (size_t i = 0; i < m->nfields; i++) {
+		if (strcmp(m->fields[i].key, "add"))
+			continue;
+		uint8_t id[PG_ID_LEN], h[PG_ID_LEN];
+		pg_unhex(id, m->fields[i].value, PG_ID_LEN);
+		memcpy(ids[j], id, PG_ID_LEN);
+		object_path(path, 'o', id);
+		if (!tree_has(&e->blobs[j], tree, path)) {
+			err = pg_error_set(PG_EINTEGRITY, "object %.12s is in the manifest but not in the tree", m->fields[i].value);
+			goto done;
+		}
+		if (verify && tree_has(NULL, parent_tree, path)) {
+			err = pg_error_set(PG_EINTEGRITY, "object %.12s was already added by an earlier entry", m->fields[i].value);
+			goto done;
+		}
+		if (git_blob_lookup(&blob, s->repo, &e->blobs[j]) < 0) {
+			err = git_err(PG_EINTEGRITY, "cannot read object");
+			goto obj_fail;
+		}
+		const char *data = git_blob_rawcontent(blob);
+		size_t len = (size_t)git_blob_rawsize(blob);
+		pg_hash(h, data, len);
+		if (verify && memcmp(h, id, PG_ID_LEN)) {
+			err = pg_error_set(PG_EINTEGRITY, "content does not match its id");
+			goto obj_fail;
+		}
+		if ((err = pg_object_decode(&e->objects[j], data, len, verify ? 0 : PG_DECODE_NOVERIFY)) < 0)
+			goto obj_fail;
+		git_blob_free(blob);
+		blob = NULL;
+		pg_object *o = e->objects[j];
+		if (memcmp(o->author, e->publisher, PG_PK_LEN)) {
+			err = pg_error_set(PG_EINTEGRITY, "signed by another key than the log's publisher");
+			goto obj_fail;
+		}
+		if (verify && prev_seq == 0 && j == 0 && o->type != PG_T_IDENTITY) {
+			err = pg_error_set(PG_EINVALID, "a log must begin with its publisher's identity");
+			goto obj_fail;
+		}
+		expect++;
+		uint8_t pid[PG_ID_LEN];
+		uint64_t psize;
+		if (pg_type_schema_get(o->type)->has_payload && pg_object_payload(o, pid, &psize) == 0) {
+			object_path(path, 'p', pid);
+			if (!tree_has(&e->payload_blobs[j], tree, path)) {
+				err = pg_error_set(PG_EINTEGRITY, "payload %.12s is missing", path + 5);
+				goto obj_fail;
+			}
+			if (verify && !tree_has(NULL, parent_tree, path)) {
+				/* new here: count it once, check it once */
+				int seen = 0;
+				for (size_t q = 0; q < j; q++)
+					if (git_oid_equal(&e->payload_blobs[q], &e->payload_blobs[j]))
+						seen = 1;
+				if (!seen) {
+					expect++;
+					if ((err = verify_payload(s, &e->payload_blobs[j], pid, psize)) < 0)
+						goto obj_fail;
+				}
+			}
+		}
+		j++;
+		continue;
+	obj_fail:
+		pg_error_prefix(err, "object %.12s", m->fields[i].value);
+		goto done;
+	}
+
+	if (verify) {
+		qsort(ids, e->n, PG_ID_LEN, cmp_id);
+		for (size_t i = 1; i < e->n; i++)
+			if (!memcmp(ids[i - 1], ids[i], PG_ID_LEN)) {
+				err = pg_error_set(PG_EINVALID, "manifest adds one object twice");
+				goto done;
+			}
+		/* the tree is the parent's plus exactly what the manifest adds */
+		git_diff_options dopts;
+		git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
+		dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
+		if (git_diff_tree_to_tree(&diff, s->repo, parent_tree, tree, &dopts) < 0) {
+			err = git_err(PG_EINTEGRITY, "cannot compare the entry's tree with its parent's");
+			goto done;
+		}
+		size_t nd = git_diff_num_deltas(diff);
+		for (size_t i = 0; i < nd; i++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, i);
+			if (d->status != GIT_DELTA_ADDED) {
+				err = pg_error_set(PG_EINTEGRITY, "tree changes '%s' instead of only adding", d->new_file.path);
+				goto done;
+			}
+		}
+		if (nd != expect) {
+			err = pg_error_set(PG_EINTEGRITY, "tree adds %zu files, the manifest accounts for %zu", nd, expect);
+			goto done;
+		}
+	}
+done:
+	free(ids);
+	git_blob_free(blob);
+	git_diff_free(diff);
+	git_tree_free(tree);
+	return err;
+}
+
+int pg_log_walk(pg_store *s, const uint8_t publisher[PG_PK_LEN], const git_oid *tip,
+		const git_oid *since, unsigned flags, pg_log_cb cb, void *data)
+{
+	git_commit **chain = NULL, *c = NULL;
+	size_t n = 0;
+	git_tree *parent_tree = NULL;
+	uint64_t seq = 0;
+	uint8_t prev[PG_ID_LEN] = { 0 };
+	pg_log_entry e;
+	int err = 0;
+	char hex[PG_HEX_LEN + 1];
+	pg_hex(hex, publisher, PG_PK_LEN);
+	memset(&e, 0, sizeof(e));
+
+	/* newest to oldest along first parents, stopping at 'since' */
+	git_oid cur = *tip;
+	for (;;) {
+		if (since && git_oid_equal(&cur, since))
+			break;
+		if (git_commit_lookup(&c, s->repo, &cur) < 0) {
+			err = git_err(PG_EINTEGRITY, "cannot read log commit");
+			goto done;
+		}
+		chain = pg_realloc(chain, (n + 1) * sizeof(*chain));
+		chain[n++] = c;
+		if (git_commit_parentcount(c) == 0) {
+			if (since) {
+				err = pg_error_set(PG_EINTEGRITY, "log no longer contains entry %.12s that was adopted before",
+						   git_oid_tostr_s(since));
+				goto done;
+			}
+			break;
+		}
+		cur = *git_commit_parent_id(c, 0);
+	}
+	if (since) {
+		pg_object *m;
+		if ((err = read_manifest(&m, s, since, PG_DECODE_NOVERIFY)) < 0 ||
+		    (err = tree_of(&parent_tree, s, since)) < 0)
+			goto done;
+		seq = strtoull(pg_object_get(m, "seq"), NULL, 10);
+		memcpy(prev, m->id, PG_ID_LEN);
+		pg_object_free(m);
+	}
+	for (size_t i = n; i-- > 0;) {
+		memcpy(e.publisher, publisher, PG_PK_LEN);
+		git_oid_cpy(&e.commit, git_commit_id(chain[i]));
+		if ((err = load_entry(s, &e, chain[i], parent_tree, seq, prev, flags)) < 0) {
+			pg_error_prefix(err, "log %.12s seq %llu (commit %.10s)", hex,
+					(unsigned long long)(seq + 1), git_oid_tostr_s(&e.commit));
+			goto done;
+		}
+		if (cb && (err = cb(&e, data)) < 0)
+			goto done;
+		seq = e.seq;
+		memcpy(prev, e.manifest->id, PG_ID_LEN);
+		git_tree_free(parent_tree);
+		if (git_commit_tree(&parent_tree, chain[i]) < 0) {
+			parent_tree = NULL;
+			err = git_err(PG_EINTEGRITY, "cannot read a log tree");
+			goto done;
+		}
+		entry_clear(&e);
+	}
+done:
+	entry_clear(&e);
+	git_tree_free(parent_tree);
+	for (size_t i = 0; i < n; i++)
+		git_commit_free(chain[i]);
+	free(chain);
+	return err;
+}

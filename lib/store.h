@@ -1,0 +1,104 @@
+/* store.h - the pg store: a bare git repository of signed, append-only logs
+ *
+ * .pg/ is a bare git repository (libgit2).  Each publisher has one log,
+ * refs/pg/pub/<publisher key hex>, a chain of commits.  Each commit's
+ * message is a signed 'log' object (the manifest: seq, prev, add ...) and
+ * its tree is the previous tree plus the added objects and payloads:
+ *
+ *     o/<first two hex>/<object id>    the object's canonical bytes
+ *     p/<first two hex>/<payload id>   the payload tar
+ *
+ * .pg/index.sqlite is derived (see index.h); .pg/lock serialises writers.
+ */
+#ifndef PG_STORE_H
+#define PG_STORE_H
+
+#include <git2.h>
+
+#include "key.h"
+#include "object.h"
+
+#define PG_STORE_DIR ".pg"
+#define PG_REF_PREFIX "refs/pg/pub/"
+#define PG_LOG_ADDS_MAX 10000 /* ids in one log entry */
+
+typedef struct pg_store pg_store;
+
+/* Create DIR/.pg; refuses if it exists. */
+int pg_store_init(const char *dir);
+
+/* Find the .pg directory: PG_DIR if set, else walking up from start. */
+int pg_store_discover(char **out, const char *start);
+
+int pg_store_open(pg_store **out, const char *pgdir);
+void pg_store_free(pg_store *s);
+const char *pg_store_path(const pg_store *s); /* the .pg directory */
+git_repository *pg_store_repo(pg_store *s);
+
+/* Exclusive writer lock (flock on .pg/lock), released by unlock or exit.
+ * Waits up to PG_LOCK_TIMEOUT seconds (default 30), then PG_ELOCKED. */
+int pg_store_lock(pg_store *s);
+void pg_store_unlock(pg_store *s);
+
+/* Read a git blob by its hex oid. */
+int pg_store_read_blob(pg_buf *out, pg_store *s, const char *oid_hex);
+
+/* Read path (e.g. "o/ab/<id>") from the tip tree of a publisher's log. */
+int pg_store_read_path(pg_buf *out, pg_store *s, const uint8_t publisher[PG_PK_LEN], const char *path);
+
+/* The tip of a publisher's log: commit oid; PG_ENOTFOUND if none. */
+int pg_store_tip(git_oid *out, pg_store *s, const uint8_t publisher[PG_PK_LEN]);
+
+/* Publishers with a log in this store, in key order. */
+int pg_store_publishers(uint8_t (**out)[PG_PK_LEN], size_t *n, pg_store *s);
+
+/* --- writing: one transaction appends to the writer's own log -------- */
+
+typedef struct pg_txn pg_txn;
+
+/* Lock the store and start appending to key's log; key must be unlocked
+ * (hold its secret).  identity is key's signed identity object: it is
+ * added first when the log is new. */
+int pg_txn_begin(pg_txn **out, pg_store *s, const pg_key *key, const pg_buf *identity);
+
+/* Stage a signed object (author == key) and its payload, if it has one.
+ * An object already in the log is skipped (returns 1). */
+int pg_txn_add(pg_txn *t, const pg_object *o, const void *payload, size_t len);
+
+/* Objects staged so far (for resolving names within one batch). */
+size_t pg_txn_count(const pg_txn *t);
+const pg_object *pg_txn_object(const pg_txn *t, size_t i);
+
+/* Write the log entries (one per PG_LOG_ADDS_MAX ids) as one pack and move
+ * the ref; nothing is visible until the ref moves.  Unlocks. */
+int pg_txn_commit(pg_txn *t);
+void pg_txn_free(pg_txn *t); /* aborts if not committed */
+
+/* --- reading and verifying logs ---------------------------------------- */
+
+typedef struct pg_log_entry {
+	uint8_t publisher[PG_PK_LEN];
+	git_oid commit;
+	pg_object *manifest;        /* the signed log object */
+	uint64_t seq;
+	size_t n;                   /* objects added */
+	pg_object **objects;        /* in the manifest's order */
+	git_oid *blobs;             /* each object's blob */
+	git_oid *payload_blobs;     /* zero oid where no payload */
+} pg_log_entry;
+
+#define PG_WALK_VERIFY 1 /* signatures, hashes, chain, tree, payloads */
+
+/* Problems found by a verifying walk go to this callback (walks continue
+ * with the next publisher); without one the walk stops at the first. */
+typedef int (*pg_log_cb)(const pg_log_entry *e, void *data);
+
+/* Walk a publisher's log from the entry after 'since' (NULL: the start) to
+ * 'tip', oldest first, calling cb for each entry.  With PG_WALK_VERIFY,
+ * every rule of docs/format.md is checked and the first violation ends
+ * the walk with PG_EINTEGRITY or PG_EINVALID and a message naming the
+ * seq, commit and object. */
+int pg_log_walk(pg_store *s, const uint8_t publisher[PG_PK_LEN], const git_oid *tip,
+		const git_oid *since, unsigned flags, pg_log_cb cb, void *data);
+
+#endif
