@@ -27,11 +27,11 @@ DEB_PKGS := build-essential pkg-config git libgit2-dev libsodium-dev \
 # B is the build directory; SAN=1 builds with AddressSanitizer and
 # UndefinedBehaviorSanitizer into build-san/.
 ifeq ($(SAN),1)
-B := build-san
+B ?= build-san
 PG_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_LDFLAGS := -fsanitize=address,undefined
 else
-B := build
+B ?= build
 endif
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
@@ -42,25 +42,31 @@ CMD_OBJ  := $(CMD_SRC:%.c=$(B)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
 all: $(B)/pg
-ifneq ($(SAN),1)
+ifeq ($(B),build)
 all: pg
 pg: $(B)/pg
-	ln -sf $(B)/pg pg
+	$(Q)ln -sf $(B)/pg pg
 endif
+
+# V=1 shows the full commands
+Q := $(if $(V),,@)
 
 $(B)/%.o: %.c $(wildcard lib/*.h cmd/*.h) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PG_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) $(PG_CFLAGS) -c -o $@ $<
 
 $(B)/libpg.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(B)/pg: $(CMD_OBJ) $(B)/libpg.a
-	$(CC) $(CFLAGS) $(SAN_LDFLAGS) -o $@ $(CMD_OBJ) $(B)/libpg.a $(PG_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_LDFLAGS) -o $@ $(CMD_OBJ) $(B)/libpg.a $(PG_LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libpg.a $(wildcard lib/*.h)
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libpg.a $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PG_CFLAGS) $(SAN_LDFLAGS) -o $@ $< $(B)/libpg.a $(PG_LIBS) $(TEST_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(PG_CFLAGS) $(SAN_LDFLAGS) -o $@ $< $(B)/libpg.a $(PG_LIBS) $(TEST_LIBS)
 
 unit-tests: $(TESTS)
 

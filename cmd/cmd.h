@@ -29,7 +29,8 @@ enum {
 	EXIT_ERROR = 10,   /* I/O, git or database failure */
 };
 
-#define PG_NEED_STORE 1 /* find and open the store and its index */
+#define PG_NEED_STORE 1 /* find and open the store */
+#define PG_NEED_INDEX 3 /* ... and its index, brought up to date */
 
 struct pg_ctx {
 	const char *cmd;

@@ -38,7 +38,8 @@ static int publish_identity(struct pg_ctx *ctx, pg_key *k)
 	if (err == 0) {
 		pg_index *x = NULL;
 		if (pg_index_open(&x, s) == 0)
-			pg_index_free(x);
+			pg_index_sync(x);
+		pg_index_free(x);
 		info(ctx, "published identity '%s' in %s", k->name, pg_store_path(s));
 	}
 	pg_txn_free(t);

@@ -8,12 +8,12 @@
 const struct cmd_struct pg_commands[] = {
 	{ "init", cmd_init, 0, "create a store in a directory" },
 	{ "id", cmd_id, 0, "create, list, show and choose identities" },
-	{ "publish", cmd_publish, PG_NEED_STORE, "sign directories with pg.yaml into objects in your log" },
-	{ "ls", cmd_ls, PG_NEED_STORE, "list objects" },
-	{ "show", cmd_show, PG_NEED_STORE, "show an object: fields, files and links" },
-	{ "cat", cmd_cat, PG_NEED_STORE, "print an object's exact bytes" },
-	{ "log", cmd_log, PG_NEED_STORE, "show publishers' logs" },
-	{ "export", cmd_export, PG_NEED_STORE, "extract an object's payload into a directory" },
+	{ "publish", cmd_publish, PG_NEED_INDEX, "sign directories with pg.yaml into objects in your log" },
+	{ "ls", cmd_ls, PG_NEED_INDEX, "list objects" },
+	{ "show", cmd_show, PG_NEED_INDEX, "show an object: fields, files and links" },
+	{ "cat", cmd_cat, PG_NEED_INDEX, "print an object's exact bytes" },
+	{ "log", cmd_log, PG_NEED_INDEX, "show publishers' logs" },
+	{ "export", cmd_export, PG_NEED_INDEX, "extract an object's payload into a directory" },
 	{ "fsck", cmd_fsck, PG_NEED_STORE, "verify every hash, signature, log chain and payload" },
 	{ "reindex", cmd_reindex, PG_NEED_STORE, "rebuild the derived index from the store" },
 	{ "help", cmd_help, 0, "show help for pg or a command" },
@@ -89,7 +89,7 @@ static int use_color(int no_color)
 	return isatty(STDOUT_FILENO);
 }
 
-static int setup_store(struct pg_ctx *ctx)
+static int setup_store(struct pg_ctx *ctx, unsigned flags)
 {
 	char *dir;
 	int err = pg_store_discover(&dir, ".");
@@ -97,8 +97,16 @@ static int setup_store(struct pg_ctx *ctx)
 		err = pg_store_open(&ctx->store, dir);
 		free(dir);
 	}
-	if (err == 0)
-		err = pg_index_open(&ctx->index, ctx->store);
+	if (err < 0 || (flags & PG_NEED_INDEX) != PG_NEED_INDEX)
+		return err;
+	if ((err = pg_index_open(&ctx->index, ctx->store)) < 0)
+		return err;
+	/* a damaged log is left out of the index, not fatal to every command */
+	if ((err = pg_index_sync(ctx->index)) == PG_EINTEGRITY || err == PG_EINVALID) {
+		fprintf(stderr, "warning: %s\nwarning: that log is left out; 'pg fsck' checks the store\n",
+			pg_error_last());
+		err = 0;
+	}
 	return err;
 }
 
@@ -149,7 +157,7 @@ int main(int argc, const char **argv)
 	ctx.home = pg_home();
 	if (pg_crypto_init() < 0)
 		return report(PG_ERROR);
-	if ((c->flags & PG_NEED_STORE) && (rc = setup_store(&ctx)) < 0) {
+	if ((c->flags & PG_NEED_STORE) && (rc = setup_store(&ctx, c->flags)) < 0) {
 		rc = report(rc);
 	} else {
 		rc = c->fn(argc - i, argv + i, &ctx);

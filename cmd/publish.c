@@ -266,7 +266,7 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 	pg_manifest **ms = pg_calloc(jobs.n ? jobs.n : 1, sizeof(*ms));
 	for (size_t i = 0; i < jobs.n && err == 0; i++)
 		err = pg_manifest_load(&ms[i], jobs.dirs[i]);
-	if (jobs.n)
+	if (err == 0 && jobs.n)
 		qsort(ms, jobs.n, sizeof(*ms), cmp_jobs);
 
 	pg_key *me = NULL;

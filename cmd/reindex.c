@@ -19,9 +19,6 @@ int cmd_reindex(int argc, const char **argv, struct pg_ctx *ctx)
 	if (parse_options(argc, argv, opts, &help))
 		return usage_error(&help, opts, "'pg reindex' takes no arguments");
 	size_t objects = 0, logs = 0;
-	/* the open index is replaced underneath; close it first */
-	pg_index_free(ctx->index);
-	ctx->index = NULL;
 	int err = pg_index_rebuild(ctx->store, &objects, &logs);
 	if (err < 0)
 		return report(err);

@@ -223,6 +223,28 @@ static int sync_publisher(struct sync_ctx *c, const uint8_t pk[PG_PK_LEN], size_
 	sqlite3_finalize(st);
 	if (have_since && git_oid_equal(&since, &tip))
 		return exec(x, "COMMIT");
+	if (have_since && git_graph_descendant_of(pg_store_repo(x->s), &tip, &since) != 1) {
+		/* the log was rewritten under us (only damage or tampering does
+		 * that; fsck says which): forget what we had and start over */
+		static const char *const purge[] = {
+			"DELETE FROM links WHERE src IN (SELECT id FROM objects WHERE publisher = ?1)",
+			"DELETE FROM objects WHERE publisher = ?1", "DELETE FROM entries WHERE publisher = ?1",
+		};
+		for (size_t i = 0; i < sizeof(purge) / sizeof(purge[0]); i++) {
+			if ((st = prep(x, purge[i])) == NULL) {
+				err = PG_ERROR;
+				goto rollback;
+			}
+			bind_text(st, 1, pub);
+			int r = sqlite3_step(st);
+			sqlite3_finalize(st);
+			if (r != SQLITE_DONE) {
+				err = db_err(x, "forgetting a rewritten log");
+				goto rollback;
+			}
+		}
+		have_since = 0;
+	}
 
 	err = pg_log_walk(x->s, pk, &tip, have_since ? &since : NULL, 0, index_entry, c);
 	if (err < 0)
@@ -253,6 +275,7 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 	uint8_t(*pubs)[PG_PK_LEN];
 	size_t n;
 	struct sync_ctx c = { x, NULL, NULL, NULL, NULL, 0 };
+	char first[1024] = "";
 	int err = pg_store_publishers(&pubs, &n, x->s);
 	if (err < 0)
 		return err;
@@ -263,8 +286,19 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 			     "SET name = excluded.name, date = excluded.date WHERE excluded.date >= identities.date");
 	if (!c.entry || !c.object || !c.link || !c.identity)
 		err = PG_ERROR;
-	for (size_t i = 0; i < n && err == 0; i++)
-		err = sync_publisher(&c, pubs[i], logs);
+	/* one damaged log does not hide the others: remember the first
+	 * error and go on */
+	for (size_t i = 0; i < n; i++) {
+		int e = sync_publisher(&c, pubs[i], logs);
+		if (e < 0 && err == 0) {
+			err = e;
+			snprintf(first, sizeof(first), "%s", pg_error_last());
+		}
+		if (e < 0 && e != PG_EINTEGRITY && e != PG_EINVALID)
+			break;
+	}
+	if (err < 0)
+		pg_error_set(err, "%s", first);
 	sqlite3_finalize(c.entry);
 	sqlite3_finalize(c.object);
 	sqlite3_finalize(c.link);
@@ -285,10 +319,6 @@ int pg_index_open(pg_index **out, pg_store *s)
 	char *path = pg_path_join(pg_store_path(s), "index.sqlite");
 	int err = open_db(out, s, path);
 	free(path);
-	if (err == 0 && (err = pg_index_sync(*out)) < 0) {
-		pg_index_free(*out);
-		*out = NULL;
-	}
 	return err;
 }
 

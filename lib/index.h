@@ -30,9 +30,14 @@ typedef struct pg_index_row {
 
 typedef int (*pg_index_row_cb)(const pg_index_row *row, void *data);
 
-/* Open (creating if needed) and sync. */
+/* Open, creating the file and tables if needed; does not sync. */
 int pg_index_open(pg_index **out, pg_store *s);
 void pg_index_free(pg_index *x);
+
+/* Index the log entries added since the last sync.  A damaged log is
+ * skipped (PG_EINTEGRITY or PG_EINVALID is returned for the first one,
+ * after every other log was synced); a log whose history was rewritten is
+ * forgotten and indexed again from its start. */
 int pg_index_sync(pg_index *x);
 
 /* Rebuild from scratch into a new file, renamed over the old one. */

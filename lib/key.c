@@ -250,7 +250,7 @@ int pg_key_get_current(uint8_t pk[PG_PK_LEN], const char *home)
 	free(path);
 	if (err < 0) {
 		pg_buf_free(&b);
-		return pg_error_set(PG_ENOTFOUND, "no identity in use; create one with "
+		return pg_error_set(PG_EKEY, "no identity in use; create one with "
 				    "'pg id new --name NAME' or pick one with 'pg id use NAME'");
 	}
 	while (b.len && b.ptr[b.len - 1] == '\n')

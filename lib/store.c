@@ -587,28 +587,21 @@ static int cmp_staged(const void *a, const void *b)
 	return memcmp(x->obj->id, y->obj->id, PG_ID_LEN);
 }
 
-/* Move the pack of everything written in memory into the object database. */
-static int write_pack(pg_store *s)
+/* Write what this transaction added as one pack: every object reachable
+ * from the new tip but not from the old one (git_mempack_dump would pack
+ * the whole tree again, which costs the size of the log on every publish).
+ * The objects live in the in-memory backend until the pack is on disk. */
+static int write_pack(pg_store *s, const git_oid *tip, const git_oid *old)
 {
-	git_buf pack = { 0 };
-	git_odb *odb = NULL;
-	git_odb_writepack *wp = NULL;
-	git_indexer_progress stats = { 0 };
+	git_packbuilder *pb = NULL;
+	git_revwalk *walk = NULL;
 	int err = 0;
-	if (git_mempack_dump(&pack, s->repo, s->mempack) < 0) {
-		err = git_err(PG_ERROR, "cannot pack new objects");
-		goto done;
-	}
-	if (git_repository_odb(&odb, s->repo) < 0 || git_odb_write_pack(&wp, odb, NULL, NULL) < 0 ||
-	    wp->append(wp, pack.ptr, pack.size, &stats) < 0 || wp->commit(wp, &stats) < 0) {
+	if (git_packbuilder_new(&pb, s->repo) < 0 || git_revwalk_new(&walk, s->repo) < 0 ||
+	    git_revwalk_push(walk, tip) < 0 || (old && git_revwalk_hide(walk, old) < 0) ||
+	    git_packbuilder_insert_walk(pb, walk) < 0 || git_packbuilder_write(pb, NULL, 0, NULL, NULL) < 0)
 		err = git_err(PG_ERROR, "cannot write the pack");
-		goto done;
-	}
-done:
-	if (wp)
-		wp->free(wp);
-	git_odb_free(odb);
-	git_buf_dispose(&pack);
+	git_revwalk_free(walk);
+	git_packbuilder_free(pb);
 	git_mempack_reset(s->mempack);
 	return err;
 }
@@ -639,7 +632,7 @@ int pg_txn_commit(pg_txn *t)
 		err = commit_entry(t, from, to, &tip);
 	}
 	if (err == 0)
-		err = write_pack(t->s);
+		err = write_pack(t->s, &tip, had_parent ? &old : NULL);
 	if (err < 0)
 		goto done;
 	ref_name(name, t->key->pk);

@@ -1,6 +1,7 @@
 /* yamldoc.c - build a bounded document tree from libyaml events */
 #include "yamldoc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -36,10 +37,12 @@ static void push(pg_yaml *parent, pg_yaml *child)
 static int next(struct loader *l, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&l->p, ev)) {
-		const yaml_mark_t *m = &l->p.problem_mark;
-		return pg_error_set(PG_EINVALID, "%s:%zu:%zu: YAML syntax error: %s%s%s", l->path,
-				    m->line + 1, m->column + 1, l->p.problem ? l->p.problem : "unknown",
-				    l->p.context ? " " : "", l->p.context ? l->p.context : "");
+		const yaml_mark_t *m = &l->p.problem_mark, *c = &l->p.context_mark;
+		char ctx[256] = "";
+		if (l->p.context)
+			snprintf(ctx, sizeof(ctx), " %s that starts at %zu:%zu", l->p.context, c->line + 1, c->column + 1);
+		return pg_error_set(PG_EINVALID, "%s:%zu:%zu: YAML syntax error: %s%s", l->path,
+				    m->line + 1, m->column + 1, l->p.problem ? l->p.problem : "unknown", ctx);
 	}
 	return 0;
 }
