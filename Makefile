@@ -92,7 +92,7 @@ test: deps
 	tests/run build build-san
 
 demo: deps all
-	@echo "demo: not yet"
+	demo/run
 
 bench: deps all
 	tests/bench/run

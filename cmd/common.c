@@ -51,6 +51,7 @@ void info(struct pg_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 	if (ctx->quiet)
 		return;
+	fflush(stdout); /* keep data and messages in order on a shared terminal */
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

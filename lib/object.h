@@ -21,7 +21,7 @@
 #define PG_OBJECT_MAX (1024 * 1024) /* bytes in one object */
 #define PG_LINE_MAX 4096            /* bytes in one line, newline excluded */
 #define PG_VALUE_MAX 1024           /* bytes in one header value */
-#define PG_FIELDS_MAX 10000         /* header fields after date */
+#define PG_FIELDS_MAX 10100         /* header fields after date (a full log entry: 10 000 adds) */
 #define PG_SIG_LEN 64
 #define PG_PK_LEN 32
 
