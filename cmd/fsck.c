@@ -87,7 +87,8 @@ int cmd_fsck(int argc, const char **argv, struct pg_ctx *ctx)
 		putchar('\n');
 		json_decref(j);
 	}
-	info(ctx, "fsck: %zu log%s, %zu entries, %zu objects, %zu payloads: %s", logs, logs == 1 ? "" : "s",
-	     total.entries, total.objects, total.payloads, problems ? "PROBLEMS FOUND" : "all verified");
+	info(ctx, "fsck: %zu log%s, %zu entr%s, %zu object%s, %zu payload%s: %s", logs, logs == 1 ? "" : "s",
+	     total.entries, total.entries == 1 ? "y" : "ies", total.objects, total.objects == 1 ? "" : "s",
+	     total.payloads, total.payloads == 1 ? "" : "s", problems ? "PROBLEMS FOUND" : "all verified");
 	return problems ? EXIT_FAILED : EXIT_OK;
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char *const examples[] = {
-	"pg id new --name alice\tcreate an identity and use it",
+	"pg id new --name alice\tcreate an identity (used if it is the first)",
 	"pg id new --name ci --passphrase\tseal the key (PG_PASSPHRASE or a prompt)",
 	"pg id list\tall identities with key files",
 	"pg id show\tthe identity in use",
@@ -165,7 +165,9 @@ static int id_show(int argc, const char **argv, struct pg_ctx *ctx)
 	pg_hex(hex, k->pk, PG_PK_LEN);
 	if (json) {
 		json_t *o = key_json(k, is_cur);
-		json_object_set_new(o, "key_file", json_string(ctx->home));
+		char *file = pg_asprintf("%s/keys/%s", ctx->home, hex);
+		json_object_set_new(o, "key_file", json_string(file));
+		free(file);
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(o);

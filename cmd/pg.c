@@ -53,30 +53,59 @@ static void main_usage(FILE *out)
 	      "PG_PASSPHRASE, PG_LOCK_TIMEOUT, NO_COLOR.  'man pg' for exit codes.\n", out);
 }
 
+static const char *const help_examples[] = {
+	"pg help\tthe commands and global options",
+	"pg help publish\tone command: usage, examples, options",
+	"pg help id new\ta subcommand",
+	NULL,
+};
+static const struct cmd_help help_help = {
+	"help", "Show help for pg or for a command (the same text as 'pg COMMAND -h' and man pg-COMMAND)",
+	"pg help [COMMAND [SUBCOMMAND]]", help_examples,
+};
+
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx)
 {
-	(void)ctx;
-	if (argc < 2) {
+	const struct option opts[] = { OPT_END() };
+	argc = parse_options(argc, argv, opts, &help_help);
+	if (argc == 0) {
 		main_usage(stdout);
 		return EXIT_OK;
 	}
+	if (argc > 2)
+		return usage_error(&help_help, opts, "too many arguments");
+	if (!strcmp(argv[0], "help")) {
+		usage_with_options(&help_help, opts, stdout);
+		return EXIT_OK;
+	}
 	for (const struct cmd_struct *c = pg_commands; c->name; c++) {
-		if (strcmp(c->name, argv[1]))
+		if (strcmp(c->name, argv[0]))
 			continue;
 		const char *args[4] = { c->name, NULL, NULL, NULL };
 		int n = 1;
-		if (argc > 2)
-			args[n++] = argv[2]; /* 'pg help id new' */
+		if (argc > 1)
+			args[n++] = argv[1]; /* 'pg help id new' */
 		args[n++] = "--help";
 		return c->fn(n, args, ctx); /* prints help and exits */
 	}
-	error("'%s' is not a pg command; 'pg help' lists them", argv[1]);
+	error("'%s' is not a pg command; 'pg help' lists them", argv[0]);
 	return EXIT_USAGE;
 }
 
+static const char *const version_examples[] = {
+	"pg version\tprints 'pg 0.1.0'",
+	NULL,
+};
+static const struct cmd_help version_help = {
+	"version", "Print pg's version", "pg version", version_examples,
+};
+
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx)
 {
-	(void)argc, (void)argv, (void)ctx;
+	const struct option opts[] = { OPT_END() };
+	(void)ctx;
+	if (argv && parse_options(argc, argv, opts, &version_help))
+		return usage_error(&version_help, opts, "'pg version' takes no arguments");
 	printf("pg %s\n", PG_VERSION);
 	return EXIT_OK;
 }

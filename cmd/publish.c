@@ -124,6 +124,8 @@ static int resolve_interface(struct pg_ctx *ctx, pg_txn *t, const pg_manifest *m
 	memset(&c, 0, sizeof(c));
 	pg_hex(c.me, me->pk, PG_PK_LEN);
 
+	/* hex is an id prefix when it names an object; an interface may also be
+	 * called "cafe", so a hex string that names none is tried as a name */
 	if (len >= 4 && len <= PG_HEX_LEN && pg_is_hex(ref, len)) {
 		uint8_t id[PG_ID_LEN];
 		for (size_t i = 0; i < pg_txn_count(t); i++) {
@@ -134,7 +136,9 @@ static int resolve_interface(struct pg_ctx *ctx, pg_txn *t, const pg_manifest *m
 		}
 		if ((err = pg_index_resolve(ctx->index, id, ref, PG_T_INTERFACE)) == 0)
 			pg_hex(out, id, PG_ID_LEN);
-		goto done;
+		if (err != PG_ENOTFOUND || pg_value_check(PG_F_IFNAME, ref, NULL) < 0)
+			goto done;
+		err = 0;
 	}
 	for (size_t i = pg_txn_count(t); i-- > 0;) {
 		const pg_object *o = pg_txn_object(t, i);
@@ -144,7 +148,7 @@ static int resolve_interface(struct pg_ctx *ctx, pg_txn *t, const pg_manifest *m
 		}
 	}
 
-	pg_query q = { .type = "interface", .name = ref }; /* no GLOB metacharacter fits a name */
+	pg_query q = { .type = "interface", .name = ref }; /* checked: a name holds no GLOB metacharacter */
 	if ((err = pg_index_query(ctx->index, &q, collect, &c)) < 0)
 		goto done;
 	if (*c.mine.id)
@@ -240,7 +244,7 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 		OPT_BOOL('r', "recursive", &recursive, "publish every directory below DIR that has a pg.yaml"),
 		OPT_BOOL('n', "dry-run", &dry_run, "check everything, publish nothing"),
 		OPT_STRING(0, "as", &as, "NAME", "sign as this identity instead of the one in use"),
-		OPT_BOOL('q', "quiet", &ctx->quiet, "print only the ids"),
+		OPT_BOOL('q', "quiet", &ctx->quiet, "say nothing on stderr; stdout still lists what was published"),
 		OPT_END(),
 	};
 	argc = parse_options(argc, argv, opts, &help);
@@ -271,7 +275,7 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 
 	pg_key *me = NULL;
 	pg_txn *t = NULL;
-	pg_buf idobj = PG_BUF_INIT, payload = PG_BUF_INIT;
+	pg_buf idobj = PG_BUF_INIT, payload = PG_BUF_INIT, out = PG_BUF_INIT;
 	size_t added = 0, same = 0;
 	if (err == 0 && (err = unlock_identity(ctx, &me, as)) == 0 &&
 	    (err = pg_key_identity(&idobj, ctx->home, me->pk)) == 0)
@@ -290,13 +294,17 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 			same++;
 			continue;
 		}
-		printf("%s%s%s %s %s\n", color(ctx, C_ID), hex, color(ctx, C_RESET), type, ms[i]->name);
+		/* printed only once the ref has moved: a script must never read an
+		 * id that was not published */
+		pg_buf_printf(&out, "%s%s%s %s %s\n", color(ctx, C_ID), hex, color(ctx, C_RESET), type, ms[i]->name);
 		if ((err = pg_txn_add(t, o, payload.ptr, payload.len)) < 0)
 			break;
 		added++;
 	}
 	if (err == 0 && !dry_run)
 		err = pg_txn_commit(t);
+	if (err == 0 && out.len)
+		fwrite(out.ptr, 1, out.len, stdout);
 	if (err < 0) {
 		report(err);
 		info(ctx, "nothing was published");
@@ -308,6 +316,7 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 	pg_key_free(me);
 	pg_buf_free(&idobj);
 	pg_buf_free(&payload);
+	pg_buf_free(&out);
 	for (size_t i = 0; i < jobs.n; i++) {
 		pg_manifest_free(ms[i]);
 		free(jobs.dirs[i]);

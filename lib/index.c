@@ -337,8 +337,17 @@ int pg_index_rebuild(pg_store *s, size_t *objects, size_t *logs)
 		unlink(f);
 		free(f);
 	}
-	if ((err = open_db(&x, s, tmp)) < 0 || (err = sync_all(x, objects, logs)) < 0 ||
-	    (err = exec(x, "PRAGMA journal_mode=DELETE")) < 0)
+	int damaged = 0;
+	char msg[1024] = "";
+	if ((err = open_db(&x, s, tmp)) < 0)
+		goto done;
+	if ((err = sync_all(x, objects, logs)) == PG_EINTEGRITY || err == PG_EINVALID) {
+		/* the damaged log is left out; say so once the rest is in place */
+		damaged = err;
+		snprintf(msg, sizeof(msg), "%s", pg_error_last());
+		err = 0;
+	}
+	if (err < 0 || (err = exec(x, "PRAGMA journal_mode=DELETE")) < 0)
 		goto done;
 	pg_index_free(x);
 	x = NULL;
@@ -350,6 +359,8 @@ int pg_index_rebuild(pg_store *s, size_t *objects, size_t *logs)
 	unlink(shm);
 	free(wal);
 	free(shm);
+	if (err == 0 && damaged)
+		err = pg_error_set(damaged, "%s", msg);
 done:
 	pg_index_free(x);
 	if (err < 0)

@@ -40,7 +40,9 @@ void pg_index_free(pg_index *x);
  * forgotten and indexed again from its start. */
 int pg_index_sync(pg_index *x);
 
-/* Rebuild from scratch into a new file, renamed over the old one. */
+/* Rebuild from scratch into a new file, renamed over the old one.  A damaged
+ * log is left out: the new index is in place and PG_EINTEGRITY or
+ * PG_EINVALID says which log. */
 int pg_index_rebuild(pg_store *s, size_t *objects, size_t *logs);
 
 typedef struct pg_query {

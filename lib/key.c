@@ -66,9 +66,12 @@ int pg_key_save(const pg_key *k, const char *home, const char *passphrase, int64
 	char hex[PG_HEX_LEN + 1];
 	int err;
 
+	if (!k->sk) {
+		err = pg_error_set(PG_EKEY, "identity '%s' is not unlocked; nothing to save", k->name);
+		goto done;
+	}
 	if ((err = pg_mkdir_p(dir, 0700)) < 0)
 		goto done;
-	chmod(home, 0700);
 	path = key_path(home, k->pk, "");
 	idpath = key_path(home, k->pk, ".id");
 	if (access(path, F_OK) == 0) {
@@ -216,6 +219,11 @@ int pg_key_list(pg_key ***out, size_t *n, const char *home)
 		char *path = pg_path_join(dir, de->d_name);
 		pg_key *k = NULL;
 		int err = load_public(&k, path);
+		char hex[PG_HEX_LEN + 1];
+		if (err == 0 && (pg_hex(hex, k->pk, PG_PK_LEN), strcmp(hex, de->d_name))) {
+			err = pg_error_set(PG_EKEY, "key file '%s' holds another key than its name says", path);
+			pg_key_free(k);
+		}
 		free(path);
 		if (err < 0) {
 			closedir(d);

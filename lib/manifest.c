@@ -65,7 +65,8 @@ static int check_files(pg_manifest *m, const pg_yaml *seq)
 		if (f->kind != PG_YAML_SCALAR)
 			return at(m, f, "files: each entry must be a path, not %s", kind_name(f->kind), NULL);
 		const char *p = f->value;
-		if (!*p || p[0] == '/' || strstr(p, "..") || p[strlen(p) - 1] == '/')
+		if (!*p || p[0] == '/' || !strcmp(p, "..") || !strncmp(p, "../", 3) || strstr(p, "/../") ||
+		    (strlen(p) >= 3 && !strcmp(p + strlen(p) - 3, "/..")) || p[strlen(p) - 1] == '/')
 			return at(m, f, "files: '%s' must be a relative path inside the directory, without '..'", p, NULL);
 		if (!strcmp(p, PG_MANIFEST_NAME))
 			return at(m, f, "files: '%s' is the manifest itself; list only payload files", p, NULL);
@@ -153,8 +154,16 @@ int pg_manifest_load(pg_manifest **out, const char *dir)
 			goto fail;
 		}
 	}
-	if ((y = pg_yaml_get(m->doc, "interface")))
+	if ((y = pg_yaml_get(m->doc, "interface"))) {
+		size_t n = strlen(y->value);
 		m->interface = pg_strdup(y->value);
+		if (pg_value_check(PG_F_IFNAME, m->interface, NULL) < 0 &&
+		    !(n >= 4 && n <= PG_HEX_LEN && pg_is_hex(m->interface, n))) {
+			err = at(m, y, "interface: '%s' is neither an interface name (like geometry::circle) "
+				 "nor an id prefix (4 to 64 hex digits)", m->interface, NULL);
+			goto fail;
+		}
+	}
 	if ((y = pg_yaml_get(m->doc, "lang"))) {
 		m->lang = pg_strdup(y->value);
 		if ((err = pg_value_check(PG_F_LABEL, m->lang, NULL)) < 0) {

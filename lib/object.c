@@ -119,15 +119,21 @@ void pg_object_free(pg_object *o)
 	free(o);
 }
 
-/* Keys are kept as pointers into the schema table when known, so the
- * object never owns key strings. */
-static const char *schema_key(pg_otype t, const char *key)
+static const pg_field_schema *field_schema(pg_otype t, const char *key)
 {
 	const pg_type_schema *s = pg_type_schema_get(t);
 	for (const pg_field_schema *f = s ? s->fields : NULL; f && f->key; f++)
 		if (!strcmp(f->key, key))
-			return f->key;
+			return f;
 	return NULL;
+}
+
+/* Keys are kept as pointers into the schema table when known, so the
+ * object never owns key strings. */
+static const char *schema_key(pg_otype t, const char *key)
+{
+	const pg_field_schema *f = field_schema(t, key);
+	return f ? f->key : NULL;
 }
 
 void pg_object_add(pg_object *o, const char *key, const char *value)
@@ -314,8 +320,14 @@ int pg_object_encode_unsigned(pg_buf *out, const pg_object *o)
 			pg_buf_printf(out, "%s %s\n", f->key, o->fields[i].value);
 			i++, n++;
 		}
-		if (n == 0 && (f->flags & (PG_FIELD_REQUIRED | PG_FIELD_MANY)))
+		if (n == 0 && (f->flags & (PG_FIELD_REQUIRED | PG_FIELD_MANY))) {
+			for (size_t k = i; k < o->nfields; k++)
+				if (o->fields[k].key == f->key)
+					return pg_error_set(PG_EINVALID, "%s object: field '%s' is out of order "
+							    "(it must come before '%s')", s->name, f->key,
+							    i < o->nfields ? o->fields[i].key : "the body");
 			return pg_error_set(PG_EINVALID, "%s object lacks field '%s'", s->name, f->key);
+		}
 		if (n > 1 && !(f->flags & PG_FIELD_MANY))
 			return pg_error_set(PG_EINVALID, "field '%s' appears %zu times", f->key, n);
 	}
@@ -387,6 +399,7 @@ static int split(struct cursor *c, char *key, size_t keycap, char **value)
 	*value = pg_strndup(sp + 1, c->len - (size_t)(sp - c->text) - 1);
 	if (strlen(*value) != c->len - (size_t)(sp - c->text) - 1) {
 		free(*value);
+		*value = NULL;
 		return pg_error_set(PG_EINVALID, "line %zu: NUL byte", c->line);
 	}
 	return 0;
@@ -403,6 +416,7 @@ static int expect(struct cursor *c, const char *key, char **value)
 		return err;
 	if (strcmp(k, key)) {
 		free(*value);
+		*value = NULL;
 		return pg_error_set(PG_EINVALID, "line %zu: expected '%s', found '%s'", c->line, key, k);
 	}
 	return 0;
@@ -484,9 +498,14 @@ int pg_object_decode(pg_object **out, const char *data, size_t len, unsigned fla
 		char key[32];
 		if ((err = split(&c, key, sizeof(key), &v)) < 0)
 			goto done;
-		if (!schema_key(t, key)) {
+		const pg_field_schema *fs = field_schema(t, key);
+		if (!fs) {
 			err = pg_error_set(PG_EINVALID, "line %zu: %s objects have no field '%s'",
 					   c.line, s->name, key);
+			goto done;
+		}
+		if ((err = pg_value_check(fs->kind, v, fs->words)) < 0) {
+			pg_error_prefix(err, "line %zu: field '%s'", c.line, key);
 			goto done;
 		}
 		if (o->nfields >= PG_FIELDS_MAX) {

@@ -6,10 +6,29 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* libarchive converts names between UTF-8 (as pax stores them) and the
+ * locale's charset; under the C locale a non-ASCII name cannot be
+ * converted.  Payload work runs under C.UTF-8 in this thread only, so names
+ * are UTF-8 bytes whatever the user's locale. */
+static locale_t utf8_enter(void)
+{
+	static locale_t utf8;
+	if (!utf8)
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	return utf8 ? uselocale(utf8) : (locale_t)0;
+}
+
+static void utf8_leave(locale_t old)
+{
+	if (old)
+		uselocale(old);
+}
 
 /* --- writing ------------------------------------------------------------ */
 
@@ -32,6 +51,11 @@ struct packer {
 	size_t entries;
 	uint64_t bytes;
 };
+
+static const char *dir_root(const struct packer *pk)
+{
+	return pk->root;
+}
 
 static int name_cmp(const void *a, const void *b)
 {
@@ -98,9 +122,13 @@ static int pack_path(struct packer *pk, const char *rel)
 		goto done;
 	}
 
+	if (!pg_utf8_valid(rel, strlen(rel))) {
+		err = pg_error_set(PG_EINVALID, "'%s': file names must be UTF-8", full);
+		goto done;
+	}
 	struct archive_entry *e = pk->e;
 	archive_entry_clear(e);
-	archive_entry_set_pathname(e, rel);
+	archive_entry_set_pathname_utf8(e, rel);
 	archive_entry_set_uid(e, 0);
 	archive_entry_set_gid(e, 0);
 	archive_entry_set_mtime(e, 0, 0);
@@ -122,15 +150,23 @@ static int pack_path(struct packer *pk, const char *rel)
 			goto done;
 		}
 	} else if (S_ISLNK(st.st_mode)) {
-		ssize_t n = readlink(full, target, sizeof(target) - 1);
+		ssize_t n = readlink(full, target, sizeof(target));
 		if (n < 0) {
 			err = pg_error_set(PG_ERROR, "cannot read link '%s': %s", full, strerror(errno));
 			goto done;
 		}
+		if ((size_t)n >= sizeof(target)) {
+			err = pg_error_set(PG_EINVALID, "'%s': symlink target longer than %d bytes", full, PG_PAYLOAD_PATH_MAX);
+			goto done;
+		}
 		target[n] = '\0';
+		if (!pg_utf8_valid(target, (size_t)n)) {
+			err = pg_error_set(PG_EINVALID, "'%s': symlink target is not UTF-8", full);
+			goto done;
+		}
 		archive_entry_set_filetype(e, AE_IFLNK);
 		archive_entry_set_perm(e, 0777);
-		archive_entry_set_symlink(e, target);
+		archive_entry_set_symlink_utf8(e, target);
 	} else {
 		err = pg_error_set(PG_EINVALID, "'%s' is not a file, directory or symlink", full);
 		goto done;
@@ -169,6 +205,7 @@ done:
 int pg_payload_create(pg_buf *out, const char *dir, const char *const *files,
 		      pg_payload_filter filter, void *data)
 {
+	locale_t old = utf8_enter();
 	struct packer pk = { archive_write_new(), archive_entry_new(), dir, filter, data, 0, 0 };
 	int err = 0;
 	pg_buf_clear(out);
@@ -188,9 +225,17 @@ int pg_payload_create(pg_buf *out, const char *dir, const char *const *files,
 		const char **sorted = pg_malloc((n + 1) * sizeof(*sorted));
 		memcpy(sorted, files, (n + 1) * sizeof(*sorted));
 		qsort(sorted, n, sizeof(*sorted), name_cmp);
+		const char *dir = NULL; /* the last directory packed: it holds what is below it */
 		for (size_t i = 0; i < n && err == 0; i++) {
+			size_t dl = dir ? strlen(dir) : 0;
 			if (i && !strcmp(sorted[i], sorted[i - 1]))
 				continue;
+			if (dir && !strncmp(sorted[i], dir, dl) && sorted[i][dl] == '/')
+				continue;
+			char *full = pg_path_join(dir_root(&pk), sorted[i]);
+			struct stat st;
+			dir = lstat(full, &st) == 0 && S_ISDIR(st.st_mode) ? sorted[i] : dir;
+			free(full);
 			err = pack_path(&pk, sorted[i]);
 		}
 		free(sorted);
@@ -202,6 +247,7 @@ int pg_payload_create(pg_buf *out, const char *dir, const char *const *files,
 done:
 	archive_entry_free(pk.e);
 	archive_write_free(pk.a);
+	utf8_leave(old);
 	if (err == 0) {
 		/* a payload must read back under the same rules it was made by */
 		err = pg_payload_scan(NULL, out->ptr, out->len);
@@ -249,9 +295,23 @@ static struct archive *reader(const void *tar, size_t len)
 /* Check one header; fill ent.  Shared by scan and extract. */
 static int check_entry(struct archive_entry *e, pg_payload_entry *ent, size_t index)
 {
-	const char *path = archive_entry_pathname(e);
+	/* names are UTF-8 whatever the locale (pax stores them so) */
+	const char *path = archive_entry_pathname_utf8(e);
 	mode_t type = archive_entry_filetype(e);
 	memset(ent, 0, sizeof(*ent));
+	if (path && type == AE_IFDIR) {
+		/* tar writes a directory as "name/": one trailing slash is its mark */
+		size_t n = strlen(path);
+		if (n > 1 && path[n - 1] == '/' && path[n - 2] != '/') {
+			static _Thread_local char dir[PG_PAYLOAD_PATH_MAX + 2];
+			if (n - 1 > PG_PAYLOAD_PATH_MAX)
+				return pg_error_set(PG_EINVALID, "payload entry %zu: path longer than %d bytes",
+						    index, PG_PAYLOAD_PATH_MAX);
+			memcpy(dir, path, n - 1);
+			dir[n - 1] = '\0';
+			path = dir;
+		}
+	}
 	if (!path || !pg_utf8_valid(path, strlen(path)))
 		return pg_error_set(PG_EINVALID, "payload entry %zu: path is not valid UTF-8", index);
 	if (strlen(path) > PG_PAYLOAD_PATH_MAX)
@@ -272,7 +332,7 @@ static int check_entry(struct archive_entry *e, pg_payload_entry *ent, size_t in
 			return pg_error_set(PG_EINVALID, "payload entry '%s': bad size", path);
 		ent->size = (uint64_t)archive_entry_size(e);
 	} else if (type == AE_IFLNK) {
-		const char *t = archive_entry_symlink(e);
+		const char *t = archive_entry_symlink_utf8(e);
 		ent->type = 'l';
 		/* the target must stay below the link's directory: a relative
 		 * path with no '..' can never climb out, even through other
@@ -280,6 +340,8 @@ static int check_entry(struct archive_entry *e, pg_payload_entry *ent, size_t in
 		if (!t || !path_ok(t))
 			return pg_error_set(PG_EINVALID, "payload entry '%s': symlink to '%s' leaves the tree "
 					    "(targets must be relative paths without '..')", path, t ? t : "");
+		if (strlen(t) > PG_PAYLOAD_PATH_MAX || !pg_utf8_valid(t, strlen(t)))
+			return pg_error_set(PG_EINVALID, "payload entry '%s': symlink target too long or not UTF-8", path);
 		ent->target = (char *)t;
 	} else {
 		return pg_error_set(PG_EINVALID, "payload entry '%s': devices, fifos and sockets are not allowed", path);
@@ -287,9 +349,44 @@ static int check_entry(struct archive_entry *e, pg_payload_entry *ent, size_t in
 	return 0;
 }
 
+/* Paths seen so far, to refuse a second entry for one path and any entry
+ * below a symlink (it would be written through the link). */
+struct seen {
+	char **paths;
+	char *is_link;
+	size_t n;
+};
+
+static int seen_check(struct seen *sn, const pg_payload_entry *ent)
+{
+	size_t len = strlen(ent->path);
+	for (size_t i = 0; i < sn->n; i++) {
+		size_t pl = strlen(sn->paths[i]);
+		if (pl == len && !memcmp(sn->paths[i], ent->path, len))
+			return pg_error_set(PG_EINVALID, "payload entry '%s' appears twice", ent->path);
+		if (sn->is_link[i] && pl < len && !memcmp(sn->paths[i], ent->path, pl) && ent->path[pl] == '/')
+			return pg_error_set(PG_EINVALID, "payload entry '%s' lies below the symlink '%s'",
+					    ent->path, sn->paths[i]);
+	}
+	sn->paths = pg_realloc(sn->paths, (sn->n + 1) * sizeof(*sn->paths));
+	sn->is_link = pg_realloc(sn->is_link, sn->n + 1);
+	sn->paths[sn->n] = pg_strdup(ent->path);
+	sn->is_link[sn->n++] = ent->type == 'l';
+	return 0;
+}
+
+static void seen_free(struct seen *sn)
+{
+	for (size_t i = 0; i < sn->n; i++)
+		free(sn->paths[i]);
+	free(sn->paths);
+	free(sn->is_link);
+}
+
 static int scan(struct archive *a, pg_payload_list *list, size_t len, int (*each)(struct archive *, struct archive_entry *, const pg_payload_entry *, void *), void *data)
 {
 	struct archive_entry *e;
+	struct seen sn = { NULL, NULL, 0 };
 	size_t n = 0;
 	uint64_t total = 0;
 	int r, err = 0;
@@ -297,13 +394,17 @@ static int scan(struct archive *a, pg_payload_list *list, size_t len, int (*each
 		return pg_error_set(PG_EINVALID, "payload larger than %u bytes", PG_PAYLOAD_MAX);
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		pg_payload_entry ent;
-		if (++n > PG_PAYLOAD_ENTRIES)
-			return pg_error_set(PG_EINVALID, "payload has more than %d entries", PG_PAYLOAD_ENTRIES);
-		if ((err = check_entry(e, &ent, n)) < 0)
-			return err;
+		if (++n > PG_PAYLOAD_ENTRIES) {
+			err = pg_error_set(PG_EINVALID, "payload has more than %d entries", PG_PAYLOAD_ENTRIES);
+			goto done;
+		}
+		if ((err = check_entry(e, &ent, n)) < 0 || (err = seen_check(&sn, &ent)) < 0)
+			goto done;
 		total += ent.size;
-		if (total > PG_PAYLOAD_MAX)
-			return pg_error_set(PG_EINVALID, "payload holds more than %u bytes", PG_PAYLOAD_MAX);
+		if (total > PG_PAYLOAD_MAX) {
+			err = pg_error_set(PG_EINVALID, "payload holds more than %u bytes", PG_PAYLOAD_MAX);
+			goto done;
+		}
 		if (list) {
 			list->e = pg_realloc(list->e, (list->n + 1) * sizeof(*list->e));
 			pg_payload_entry *d = &list->e[list->n++];
@@ -312,22 +413,25 @@ static int scan(struct archive *a, pg_payload_list *list, size_t len, int (*each
 			d->target = ent.target ? pg_strdup(ent.target) : NULL;
 		}
 		if (each && (err = each(a, e, &ent, data)) < 0)
-			return err;
+			goto done;
 	}
 	if (r != ARCHIVE_EOF)
-		return pg_error_set(PG_EINVALID, "payload is damaged: %s", archive_error_string(a));
-	return 0;
+		err = pg_error_set(PG_EINVALID, "payload is damaged: %s", archive_error_string(a));
+done:
+	seen_free(&sn);
+	return err;
 }
 
 int pg_payload_scan(pg_payload_list *list, const void *tar, size_t len)
 {
 	if (list)
 		memset(list, 0, sizeof(*list));
+	locale_t old = utf8_enter();
 	struct archive *a = reader(tar, len);
-	if (!a)
-		return PG_EINVALID;
-	int err = scan(a, list, len, NULL, NULL);
-	archive_read_free(a);
+	int err = a ? scan(a, list, len, NULL, NULL) : PG_EINVALID;
+	if (a)
+		archive_read_free(a);
+	utf8_leave(old);
 	if (err < 0 && list)
 		pg_payload_list_free(list);
 	return err;
@@ -395,7 +499,8 @@ int pg_payload_extract(const void *tar, size_t len, const char *dest)
 	/* validate the whole archive before writing a byte */
 	if ((err = pg_payload_scan(NULL, tar, len)) < 0)
 		return err;
-	if (access(dest, F_OK) == 0)
+	struct stat st;
+	if (lstat(dest, &st) == 0)
 		return pg_error_set(PG_EEXISTS, "'%s' already exists; name a new directory", dest);
 
 	char *tmp = pg_asprintf("%s.pg-tmp%ld", dest, (long)getpid());
@@ -406,6 +511,7 @@ int pg_payload_extract(const void *tar, size_t len, const char *dest)
 		return err;
 	}
 	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	locale_t old = utf8_enter();
 	struct archive *a = reader(tar, len), *disk = archive_write_disk_new();
 	if (!disk)
 		abort();
@@ -428,6 +534,7 @@ int pg_payload_extract(const void *tar, size_t len, const char *dest)
 	archive_write_free(disk);
 	if (a)
 		archive_read_free(a);
+	utf8_leave(old);
 	if (err == 0 && rename(tmp, dest) < 0)
 		err = pg_error_set(PG_ERROR, "cannot rename '%s' to '%s': %s", tmp, dest, strerror(errno));
 	if (err < 0)

@@ -2,8 +2,8 @@
  *
  * A payload is a POSIX tar (pax) written by libarchive from a directory:
  * entries in byte order of their names, depth first; times, owners and
- * names zeroed; modes normalised to 0755 (directories and executable files)
- * or 0644; only directories, regular files and symlinks.  The same tree
+ * names zeroed; modes normalised to 0755 (directories and executable files),
+ * 0644 (other files) or 0777 (symlinks); names stored as UTF-8; only directories, regular files and symlinks.  The same tree
  * always gives the same bytes, so the same payload id.
  *
  * Reading a payload (listing, validating, extracting) treats it as hostile:

@@ -445,6 +445,10 @@ int pg_txn_add(pg_txn *t, const pg_object *obj, const void *payload, size_t len)
 		pg_object_free(o);
 		return pg_error_set(PG_EINVALID, "only objects signed by '%s' go into its log", t->key->name);
 	}
+	if (o->type == PG_T_LOG) {
+		pg_object_free(o);
+		return pg_error_set(PG_EINVALID, "log entries are manifests, not objects of a log");
+	}
 	object_path(path, 'o', o->id);
 	if (tree_has(NULL, t->base, path)) {
 		pg_object_free(o);
@@ -780,6 +784,10 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 		git_blob_free(blob);
 		blob = NULL;
 		pg_object *o = e->objects[j];
+		if (o->type == PG_T_LOG) {
+			err = pg_error_set(PG_EINVALID, "a log manifest stored as an object");
+			goto obj_fail;
+		}
 		if (memcmp(o->author, e->publisher, PG_PK_LEN)) {
 			err = pg_error_set(PG_EINTEGRITY, "signed by another key than the log's publisher");
 			goto obj_fail;

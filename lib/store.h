@@ -89,8 +89,8 @@ typedef struct pg_log_entry {
 
 #define PG_WALK_VERIFY 1 /* signatures, hashes, chain, tree, payloads */
 
-/* Problems found by a verifying walk go to this callback (walks continue
- * with the next publisher); without one the walk stops at the first. */
+/* Called for each entry, oldest first; a negative return ends the walk
+ * with that error. */
 typedef int (*pg_log_cb)(const pg_log_entry *e, void *data);
 
 /* Walk a publisher's log from the entry after 'since' (NULL: the start) to

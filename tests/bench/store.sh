@@ -50,14 +50,19 @@ disp() {
 	printf '%s' "$s"
 }
 
-# hf NAME HYPERFINE-ARGS... : run hyperfine quietly, results in $T/hf-NAME.json
+# hf NAME HYPERFINE-ARGS... : run hyperfine quietly, results in $T/hf-NAME.json;
+# on failure hyperfine's messages are in $T/hf-NAME.out
 hf() {
 	local name=$1
 	shift
-	if ! hyperfine --style none --export-json "$T/hf-$name.json" "$@" >"$T/hf-$name.out" 2>&1; then
-		cat "$T/hf-$name.out" >&2
-		return 1
-	fi
+	hyperfine --style none --export-json "$T/hf-$name.json" "$@" >"$T/hf-$name.out" 2>&1
+}
+
+# hf_must NAME HYPERFINE-ARGS... : hf, or stop with hyperfine's messages
+hf_must() {
+	hf "$@" && return 0
+	cat "$T/hf-$1.out" >&2
+	die "hyperfine $1 failed: a pg command did not succeed"
 }
 
 # jget NAME INDEX FIELD : a number from hyperfine's results (seconds)
@@ -101,6 +106,7 @@ gen "$T/src-small" "$small_lo" "$(( small_lo + N_SMALL - 1 ))"
 "$PG" id new --name bench -q >/dev/null
 
 say "building crypto_rate"
+# shellcheck disable=SC2046 # pkg-config prints several words on purpose
 cc -O2 -o "$T/crypto_rate" "$here/crypto_rate.c" $(pkg-config --cflags --libs libsodium)
 
 # --- 1. publish ----------------------------------------------------------
@@ -110,22 +116,25 @@ pub_prep="rm -rf $pub && mkdir $pub && $PG init -q $pub"
 pub_cmd="$PG -C $pub publish -q -r $T/src"
 pub_note="one batch"
 pub_error=
+pub_one_cmd=$pub_cmd
 say "publish -r of $N directories in one batch, 3 runs on fresh stores"
 if ! hf publish --runs 3 --prepare "$pub_prep" "$pub_cmd"; then
 	# find out what pg said, then measure what still works: two batches
 	bash -c "$pub_prep"
-	pub_error=$("$PG" -C "$pub" publish -q -r "$T/src" 2>&1 >/dev/null) || true
-	pub_error=${pub_error:-"(no message)"}
-	say "one-batch publish FAILED: $pub_error; measuring two batches instead"
+	pub_rc=0
+	pub_error=$("$PG" -C "$pub" publish -q -r "$T/src" 2>&1 >/dev/null) || pub_rc=$?
+	pub_error="exit $pub_rc: $(paste -sd ' ' - <<<"${pub_error:-(no message)}")"
+	say "one-batch publish FAILED ($pub_error); measuring two batches of $half and $(( N - half )) instead"
 	pub_cmd="$PG -C $pub publish -q -r $T/src/part1 && $PG -C $pub publish -q -r $T/src/part2"
 	pub_note="FALLBACK: 2 batches"
-	hf publish --runs 3 --prepare "$pub_prep" "$pub_cmd"
+	hf_must publish --runs 3 --prepare "$pub_prep" "$pub_cmd"
 fi
 # hyperfine leaves the last run's store behind: that is the large store
 n_obj=$("$PG" -C "$pub" ls | wc -l)
 pub_med=$(jget publish 0 median)
 pub_cpu=$(calc '%.6f' "$(jget publish 0 user) + $(jget publish 0 system)")
 pub_rate=$(calc '%.0f' "$n_obj / $pub_med")
+pub_cpu_rate=$(calc '%.0f' "$n_obj / $pub_cpu")
 
 small=$T/s-small
 "$PG" init -q "$small"
@@ -136,20 +145,24 @@ n_small=$("$PG" -C "$small" ls | wc -l)
 
 fsck_cmd="$PG -C $pub fsck -q"
 say "fsck, 1 warmup + 5 runs"
-hf fsck -N --warmup 1 --runs 5 "$fsck_cmd"
+hf_must fsck -N --warmup 1 --runs 5 "$fsck_cmd"
 fsck_mean=$(jget fsck 0 mean)
 fsck_sd=$(jget fsck 0 stddev)
 fsck_cpu=$(calc '%.6f' "$(jget fsck 0 user) + $(jget fsck 0 system)")
 fsck_rate=$(calc '%.0f' "$n_obj / $fsck_mean")
-fsck_summary=$("$PG" -C "$pub" fsck 2>&1 | tail -n 1)
+fsck_cpu_rate=$(calc '%.0f' "$n_obj / $fsck_cpu")
+fsck_summary=$("$PG" -C "$pub" fsck 2>&1 >/dev/null | tail -n 1)
 
-say "crypto_rate $N"
-crypto_out=$("$T/crypto_rate" "$N")
+# the raw rates on messages as big as pg's objects
+sample_id=$("$PG" -C "$pub" ls --type interface --name "$target" | awk '{ print $1 }')
+obj_bytes=$("$PG" -C "$pub" cat "$sample_id" | wc -c)
+say "crypto_rate $N $obj_bytes"
+crypto_out=$("$T/crypto_rate" "$N" "$obj_bytes")
 raw() { awk -v k="$1" '$1 == k { print $4 }' <<<"$crypto_out"; }
 raw_hash=$(raw hash)
 raw_verify=$(raw hash+verify)
 raw_sign=$(raw sign+hash)
-crypto_cmd="$T/crypto_rate $N"
+crypto_cmd="$T/crypto_rate $N $obj_bytes"
 
 # --- 3. queries ----------------------------------------------------------
 
@@ -172,7 +185,7 @@ q_labels=(
 	"ls --type --name, 1 row of $n_small"
 )
 say "queries: ${#q_cmds[@]} commands, warmup 3, 50 runs each"
-hf queries -N --warmup 3 --runs 50 "${q_cmds[@]}"
+hf_must queries -N --warmup 3 --runs 50 "${q_cmds[@]}"
 hits_large=$("$PG" -C "$pub" ls --type interface --name "$target" | wc -l)
 hits_small=$("$PG" -C "$small" ls --type interface --name "$target" | wc -l)
 
@@ -180,7 +193,7 @@ hits_small=$("$PG" -C "$small" ls --type interface --name "$target" | wc -l)
 
 reindex_cmd="$PG -C $pub reindex -q"
 say "reindex, 1 warmup + 3 runs"
-hf reindex -N --warmup 1 --runs 3 "$reindex_cmd"
+hf_must reindex -N --warmup 1 --runs 3 "$reindex_cmd"
 reindex_mean=$(jget reindex 0 mean)
 reindex_rate=$(calc '%.0f' "$n_obj / $reindex_mean")
 
@@ -216,19 +229,19 @@ printf '  %-10s %s\n' \
 	"pg" "$("$PG" --version) ($(disp "$PG") = $PG)" \
 	"tools" "libsodium $(pkg-config --modversion libsodium), $(git --version), $(hyperfine --version), $(cc --version | head -n 1)" \
 	"\$TMP" "$T ($(stat -f -c %T "$T") file system), removed at exit" \
-	"objects" "$N generated interfaces (pg.yaml + README.md payload), ~$(( $("$PG" -C "$pub" cat "$("$PG" -C "$pub" ls --type interface --name "$target" | awk '{ print $1 }')" | wc -c) )) bytes each," \
+	"objects" "$N generated interfaces (pg.yaml + README.md payload), $obj_bytes bytes each ($target)," \
 	"" "+ the identity object: $n_obj objects in the large store, $n_small in the small one"
 line
 row "measure" "time" "objects/s"
 line
 echo "  write"
 row "publish -r, $N dirs, $pub_note" "$(sec "$pub_med") s median/3" "$pub_rate"
-row "  (cpu: user+sys)" "$(sec "$pub_cpu") s" ""
+row "  on cpu time (user+sys)" "$(sec "$pub_cpu") s" "$pub_cpu_rate"
 cmd "$pub_cmd"
 printf '      (before each run: %s)\n' "$(disp "$pub_prep")"
 if [[ -n $pub_error ]]; then
-	printf '      ONE BATCH FAILED: %s\n' "$(disp "$pub_cmd" | sed 's/ &&.*//;s/part1/(both parts)/')"
-	printf '        $ %s\n' "$(disp "$PG -C $pub publish -q -r $T/src")"
+	printf '      ONE BATCH FAILED, so the row above is two batches:\n'
+	printf '      $ %s\n' "$(disp "$pub_one_cmd")"
 	printf '        -> %s\n' "$pub_error"
 fi
 row "raw sign + BLAKE2b-256, 1 core" "$(calc '%.3f' "$N / $raw_sign") s" "$(calc '%.0f' "$raw_sign")"
@@ -237,7 +250,7 @@ row "publish rate / raw sign rate" "" "$(calc '%.3f' "$pub_rate / $raw_sign")"
 echo
 echo "  verify"
 row "fsck, $n_obj objects" "$(sec "$fsck_mean") s +- $(sec "$fsck_sd")" "$fsck_rate"
-row "  (cpu: user+sys)" "$(sec "$fsck_cpu") s" ""
+row "  on cpu time (user+sys)" "$(sec "$fsck_cpu") s" "$fsck_cpu_rate"
 cmd "$fsck_cmd    (mean of 5, 1 warmup)"
 printf '      (pg fsck says: %s)\n' "$fsck_summary"
 row "raw BLAKE2b-256 + Ed25519 verify, 1 core" "$(calc '%.3f' "$N / $raw_verify") s" "$(calc '%.0f' "$raw_verify")"
@@ -263,8 +276,9 @@ cmd "$reindex_cmd"
 echo
 echo "  size on disk (du -sk)"
 row ".pg as pg wrote it" "$size_all KiB" ""
-row "  git objects (.pg/objects: $packs)" "$size_git KiB" ""
+row "  git objects (.pg/objects)" "$size_git KiB" ""
 row "  index.sqlite" "$size_index KiB" ""
+printf '      (%s)\n' "$packs"
 row "copy after git gc --aggressive" "$gc_all KiB" ""
 row "  git objects" "$gc_git KiB" ""
 cmd "cp -a $pub/.pg $T/gc.pg && git --git-dir=$T/gc.pg gc -q --aggressive    ($(calc '%.1f' "$gc_t1 - $gc_t0") s)"

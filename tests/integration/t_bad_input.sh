@@ -70,6 +70,11 @@ name: geometry::fifo'
 mkfifo "$T/fifo/pipe"
 expect_err 3 "not a file, directory or symlink" "a FIFO in the payload is refused" "$PG" publish "$T/fifo"
 check "  ...and the store is unchanged" unchanged
+bad a-good 'type: interface
+name: geometry::agood'
+expect_err 3 "leaves the tree" "a batch whose second directory fails is refused" "$PG" publish "$T/a-good" "$T/slink"
+check "  ...and prints no id of the first, which was not published" test ! -s "$T/out"
+check "  ...and the store is unchanged" unchanged
 
 expect_err 4 "has no pg.yaml" "a directory without pg.yaml is refused" "$PG" publish "$T"
 expect_err 4 "no pg.yaml at or below" "-r over a tree without manifests says so" "$PG" publish -r "$T/s/.pg/refs"

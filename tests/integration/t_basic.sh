@@ -64,7 +64,7 @@ expect 0 "publishing the same directory again is a no-op" "$PG" publish "$CIRCLE
 check "unchanged is reported" err_has "unchanged"
 
 expect 0 "fsck verifies a good store" "$PG" fsck
-check "fsck counts what it checked" err_has "2 entries, 2 objects, 1 payloads: all verified"
+check "fsck counts what it checked" err_has "2 entries, 2 objects, 1 payload: all verified"
 run "$PG" fsck --json
 check "fsck --json reports zero problems" python3 -c "import json; d=json.load(open('$T/out')); assert d['problems']==0 and d['objects']==2"
 expect 0 "git fsck accepts the store" git --git-dir=.pg fsck --strict
