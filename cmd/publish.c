@@ -1,7 +1,6 @@
 /* publish.c - pg publish: directories with pg.yaml become signed objects */
 #include "cmd.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,11 +37,6 @@ static int has_manifest(const char *dir)
 	return r;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every directory at or below dir holding a pg.yaml, in path order;
  * hidden directories are skipped, and a manifest's directory is not
  * searched further (its subdirectories are its payload). */
@@ -52,28 +46,18 @@ static void find_manifests(struct jobs *j, const char *dir, int depth)
 		add_job(j, dir);
 		return;
 	}
-	DIR *d = depth < 32 ? opendir(dir) : NULL;
-	if (!d)
+	char **names;
+	size_t n;
+	if (depth >= 32 || pg_dir_list(&names, &n, dir) < 0)
 		return;
-	struct jobs sub = { NULL, 0 };
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char *p = pg_path_join(dir, de->d_name);
+	for (size_t i = 0; i < n; i++) {
+		char *p = pg_path_join(dir, names[i]);
 		struct stat st;
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			add_job(&sub, p);
+		if (names[i][0] != '.' && lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			find_manifests(j, p, depth + 1);
 		free(p);
 	}
-	closedir(d);
-	if (sub.n)
-		qsort(sub.dirs, sub.n, sizeof(char *), cmp_str);
-	for (size_t i = 0; i < sub.n; i++) {
-		find_manifests(j, sub.dirs[i], depth + 1);
-		free(sub.dirs[i]);
-	}
-	free(sub.dirs);
+	pg_dir_list_free(names, n);
 }
 
 struct cand {

@@ -3,7 +3,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
@@ -67,33 +66,15 @@ static int pack_path(struct packer *pk, const char *rel);
 static int pack_dir_contents(struct packer *pk, const char *rel)
 {
 	char *full = *rel ? pg_path_join(pk->root, rel) : pg_strdup(pk->root);
-	DIR *d = opendir(full);
-	int err = 0;
-	if (!d) {
-		err = pg_error_set(PG_ERROR, "cannot read directory '%s': %s", full, strerror(errno));
-		free(full);
-		return err;
-	}
-	char **names = NULL;
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		names = pg_realloc(names, (n + 1) * sizeof(*names));
-		names[n++] = pg_strdup(de->d_name);
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), name_cmp);
-	for (size_t i = 0; i < n; i++) {
+	char **names;
+	size_t n;
+	int err = pg_dir_list(&names, &n, full);
+	for (size_t i = 0; i < n && err == 0; i++) {
 		char *child = *rel ? pg_asprintf("%s/%s", rel, names[i]) : pg_strdup(names[i]);
-		if (err == 0)
-			err = pack_path(pk, child);
+		err = pack_path(pk, child);
 		free(child);
-		free(names[i]);
 	}
-	free(names);
+	pg_dir_list_free(names, n);
 	free(full);
 	return err;
 }
@@ -473,24 +454,21 @@ static int extract_one(struct archive *a, struct archive_entry *e, const pg_payl
 static void remove_tree(const char *path)
 {
 	struct stat st;
+	char **names;
+	size_t n;
 	if (lstat(path, &st) < 0)
 		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *de;
-		while (d && (de = readdir(d))) {
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			char *c = pg_path_join(path, de->d_name);
-			remove_tree(c);
-			free(c);
-		}
-		if (d)
-			closedir(d);
-		rmdir(path);
-	} else {
+	if (!S_ISDIR(st.st_mode) || pg_dir_list(&names, &n, path) < 0) {
 		unlink(path);
+		return;
 	}
+	for (size_t i = 0; i < n; i++) {
+		char *c = pg_path_join(path, names[i]);
+		remove_tree(c);
+		free(c);
+	}
+	pg_dir_list_free(names, n);
+	rmdir(path);
 }
 
 int pg_payload_extract(const void *tar, size_t len, const char *dest)

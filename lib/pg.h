@@ -72,6 +72,10 @@ int pg_utf8_valid(const char *s, size_t len);
 int pg_read_file(pg_buf *out, const char *path, size_t limit);
 int pg_write_file_atomic(const char *path, const void *data, size_t len, int mode);
 int pg_mkdir_p(const char *path, int mode);
+/* The names in a directory but . and .., in byte order; free with
+ * pg_dir_list_free. */
+int pg_dir_list(char ***out, size_t *n, const char *path);
+void pg_dir_list_free(char **names, size_t n);
 char *pg_path_join(const char *a, const char *b);
 
 /* Time: PG_NOW (seconds since the epoch) overrides the clock, for tests. */

@@ -1,6 +1,7 @@
 /* util.c - errors, allocation, buffers, hex, UTF-8 and file helpers */
 #include "pg.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -360,6 +361,43 @@ int pg_mkdir_p(const char *path, int mode)
 	}
 	free(p);
 	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pg_dir_list(char ***out, size_t *n, const char *path)
+{
+	DIR *d = opendir(path);
+	char **names = NULL;
+	size_t cnt = 0;
+	struct dirent *de;
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return pg_error_set(errno == ENOENT ? PG_ENOTFOUND : PG_ERROR, "cannot read directory '%s': %s",
+				    path, strerror(errno));
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		names = pg_realloc(names, (cnt + 1) * sizeof(*names));
+		names[cnt++] = pg_strdup(de->d_name);
+	}
+	closedir(d);
+	if (cnt)
+		qsort(names, cnt, sizeof(*names), cmp_names);
+	*out = names;
+	*n = cnt;
+	return 0;
+}
+
+void pg_dir_list_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 char *pg_path_join(const char *a, const char *b)

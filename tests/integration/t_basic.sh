@@ -109,6 +109,24 @@ run "$PG" publish spec
 check "a sealed key with no terminal and no PG_PASSPHRASE is refused" sh -c "[ $rc -eq 6 ] && grep -q 'PG_PASSPHRASE' '$T/err'"
 expect 0 "id use alice" "$PG" id use alice
 
+# a real source tree: subdirectories, an executable, a UTF-8 name, a link
+mkdir -p tree/src/lib tree/.git
+cat > tree/pg.yaml <<YAML
+type: interface
+name: geometry::tree
+YAML
+echo 'int main(void) { return 0; }' > tree/src/main.c
+echo 'x' > tree/src/lib/util.c
+printf '#!/bin/sh\necho hi\n' > tree/run.sh && chmod 755 tree/run.sh
+echo 'café' > "tree/café.txt"
+ln -s src/main.c tree/main-link
+echo secret > tree/.git/config
+expect 0 "a tree with subdirectories publishes" "$PG" publish tree
+tid=$(cut -c1-12 "$T/out")
+expect 0 "and exports" "$PG" export "$tid" tree-out
+check "  ...to the same files (no pg.yaml, no dotfiles)" sh -c "diff -r --exclude=pg.yaml --exclude=.git tree tree-out && [ ! -e tree-out/pg.yaml ] && [ ! -e tree-out/.git ]"
+check "  ...keeping the executable bit and the link" sh -c "[ -x tree-out/run.sh ] && [ \"\$(readlink tree-out/main-link)\" = src/main.c ]"
+
 run "$PG" help
 check "help lists the commands" has "reindex"
 run "$PG" help ls

@@ -115,30 +115,14 @@ static int same_bytes(const pg_buf *a, const pg_buf *b)
 
 /* --- describing trees on disk ------------------------------------------- */
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* One line per entry below dir, sorted: "d path", "f path content",
  * "x path content" (exec bit), "l path -> target", "? path" for others. */
 static void describe_rec(pg_buf *out, const char *dir, const char *rel)
 {
 	char *full = *rel ? pg_path_join(dir, rel) : pg_strdup(dir);
-	DIR *d = opendir(full);
-	assert_non_null(d);
-	char **names = NULL;
-	size_t n = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		names = pg_realloc(names, (n + 1) * sizeof(*names));
-		names[n++] = pg_strdup(de->d_name);
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), name_cmp);
+	char **names;
+	size_t n;
+	assert_int_equal(pg_dir_list(&names, &n, full), 0);
 	for (size_t i = 0; i < n; i++) {
 		char *r = *rel ? pg_asprintf("%s/%s", rel, names[i]) : pg_strdup(names[i]);
 		char *p = pg_path_join(dir, r);
