@@ -87,6 +87,8 @@ const char *color(const struct pg_ctx *ctx, enum color c);
 
 /* --- shared lookups ---------------------------------------------------- */
 
+/* Bring ctx->index up to date; a damaged log only warns. */
+int sync_index(struct pg_ctx *ctx);
 /* Resolve an object argument (id prefix) to its index row. */
 int resolve_object(struct pg_ctx *ctx, pg_index_row *row, const char *arg, pg_otype want);
 /* Resolve an author argument (name or key prefix) to one key. */

@@ -67,6 +67,19 @@ const char *color(const struct pg_ctx *ctx, enum color c)
 	return ctx->color ? codes[c] : "";
 }
 
+int sync_index(struct pg_ctx *ctx)
+{
+	int err = pg_index_sync(ctx->index);
+	/* a damaged log is left out of the index, not fatal to every command */
+	if (err == PG_EINTEGRITY || err == PG_EINVALID) {
+		fflush(stdout);
+		fprintf(stderr, "warning: %s\nwarning: that log is left out; 'pg fsck' checks the store\n",
+			pg_error_last());
+		err = 0;
+	}
+	return err;
+}
+
 int resolve_object(struct pg_ctx *ctx, pg_index_row *row, const char *arg, pg_otype want)
 {
 	uint8_t id[PG_ID_LEN];

@@ -130,13 +130,7 @@ static int setup_store(struct pg_ctx *ctx, unsigned flags)
 		return err;
 	if ((err = pg_index_open(&ctx->index, ctx->store)) < 0)
 		return err;
-	/* a damaged log is left out of the index, not fatal to every command */
-	if ((err = pg_index_sync(ctx->index)) == PG_EINTEGRITY || err == PG_EINVALID) {
-		fprintf(stderr, "warning: %s\nwarning: that log is left out; 'pg fsck' checks the store\n",
-			pg_error_last());
-		err = 0;
-	}
-	return err;
+	return sync_index(ctx);
 }
 
 int main(int argc, const char **argv)

@@ -278,11 +278,17 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 			same++;
 			continue;
 		}
+		if ((err = pg_txn_add(t, o, payload.ptr, payload.len)) < 0)
+			break;
+		if (err == 1) { /* the very same object is in the log already */
+			info(ctx, "unchanged: %s %s (%s) is already published", type, ms[i]->name, ms[i]->dir);
+			err = 0;
+			same++;
+			continue;
+		}
 		/* printed only once the ref has moved: a script must never read an
 		 * id that was not published */
 		pg_buf_printf(&out, "%s%s%s %s %s\n", color(ctx, C_ID), hex, color(ctx, C_RESET), type, ms[i]->name);
-		if ((err = pg_txn_add(t, o, payload.ptr, payload.len)) < 0)
-			break;
 		added++;
 	}
 	if (err == 0 && !dry_run)
@@ -310,7 +316,7 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 	if (err < 0)
 		return pg_exit_code(err);
 	/* the index learns about the new entry now, not at the next command */
-	if (!dry_run && added && (err = pg_index_sync(ctx->index)) < 0)
+	if (!dry_run && added && (err = sync_index(ctx)) < 0)
 		return report(err);
 	return EXIT_OK;
 }

@@ -246,9 +246,12 @@ static int sync_publisher(struct sync_ctx *c, const uint8_t pk[PG_PK_LEN], size_
 		have_since = 0;
 	}
 
+	size_t before = c->objects;
 	err = pg_log_walk(x->s, pk, &tip, have_since ? &since : NULL, 0, index_entry, c);
-	if (err < 0)
+	if (err < 0) {
+		c->objects = before; /* rolled back: none of them is indexed */
 		goto rollback;
+	}
 	st = prep(x, "INSERT OR REPLACE INTO logs(publisher, seq, tip) "
 		     "VALUES(?, (SELECT max(seq) FROM entries WHERE publisher = ?), ?)");
 	if (!st) {

@@ -51,9 +51,21 @@ struct packer {
 	uint64_t bytes;
 };
 
-static const char *dir_root(const struct packer *pk)
+/* Is sorted[i] below a directory that sorted[0..i) lists? */
+static int below_listed_dir(const struct packer *pk, const char *const *sorted, size_t i)
 {
-	return pk->root;
+	for (size_t k = 0; k < i; k++) {
+		size_t len = strlen(sorted[k]);
+		if (strncmp(sorted[i], sorted[k], len) || sorted[i][len] != '/')
+			continue;
+		char *full = pg_path_join(pk->root, sorted[k]);
+		struct stat st;
+		int dir = lstat(full, &st) == 0 && S_ISDIR(st.st_mode);
+		free(full);
+		if (dir)
+			return 1;
+	}
+	return 0;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -206,17 +218,11 @@ int pg_payload_create(pg_buf *out, const char *dir, const char *const *files,
 		const char **sorted = pg_malloc((n + 1) * sizeof(*sorted));
 		memcpy(sorted, files, (n + 1) * sizeof(*sorted));
 		qsort(sorted, n, sizeof(*sorted), name_cmp);
-		const char *dir = NULL; /* the last directory packed: it holds what is below it */
 		for (size_t i = 0; i < n && err == 0; i++) {
-			size_t dl = dir ? strlen(dir) : 0;
 			if (i && !strcmp(sorted[i], sorted[i - 1]))
 				continue;
-			if (dir && !strncmp(sorted[i], dir, dl) && sorted[i][dl] == '/')
-				continue;
-			char *full = pg_path_join(dir_root(&pk), sorted[i]);
-			struct stat st;
-			dir = lstat(full, &st) == 0 && S_ISDIR(st.st_mode) ? sorted[i] : dir;
-			free(full);
+			if (below_listed_dir(&pk, sorted, i))
+				continue; /* packed with its directory */
 			err = pack_path(&pk, sorted[i]);
 		}
 		free(sorted);
@@ -305,10 +311,17 @@ static int check_entry(struct archive_entry *e, pg_payload_entry *ent, size_t in
 	if (archive_entry_hardlink(e))
 		return pg_error_set(PG_EINVALID, "payload entry '%s': hard links are not allowed", path);
 	ent->path = (char *)path;
+	mode_t perm = archive_entry_perm(e);
+	/* pg writes only these modes; anything else (setuid, group-writable,
+	 * ...) would be applied by extraction as it stands */
+	if ((type == AE_IFDIR && perm != 0755) || (type == AE_IFREG && perm != 0644 && perm != 0755) ||
+	    (type == AE_IFLNK && perm != 0777))
+		return pg_error_set(PG_EINVALID, "payload entry '%s': mode %04o (payloads hold only 0644 and "
+				    "0755 files, 0755 directories and 0777 links)", path, (unsigned)perm);
 	if (type == AE_IFDIR) {
 		ent->type = 'd';
 	} else if (type == AE_IFREG) {
-		ent->type = (archive_entry_perm(e) & 0111) ? 'x' : 'f';
+		ent->type = (perm & 0111) ? 'x' : 'f';
 		if (archive_entry_size(e) < 0)
 			return pg_error_set(PG_EINVALID, "payload entry '%s': bad size", path);
 		ent->size = (uint64_t)archive_entry_size(e);
@@ -330,44 +343,64 @@ static int check_entry(struct archive_entry *e, pg_payload_entry *ent, size_t in
 	return 0;
 }
 
-/* Paths seen so far, to refuse a second entry for one path and any entry
- * below a symlink (it would be written through the link). */
+/* Every path of a payload, to check the tree's shape once all entries are
+ * known: no path twice, and every proper prefix of a path, if it is an
+ * entry at all, a directory (an entry below a file or a symlink would be
+ * written through it or replace it, in whichever order they come). */
 struct seen {
-	char **paths;
-	char *is_link;
+	struct seen_entry {
+		char *path;
+		char type;
+	} *e;
 	size_t n;
 };
 
-static int seen_check(struct seen *sn, const pg_payload_entry *ent)
+static void seen_add(struct seen *sn, const pg_payload_entry *ent)
 {
-	size_t len = strlen(ent->path);
+	if ((sn->n & (sn->n - 1)) == 0)
+		sn->e = pg_realloc(sn->e, (sn->n ? 2 * sn->n : 1) * sizeof(*sn->e));
+	sn->e[sn->n].path = pg_strdup(ent->path);
+	sn->e[sn->n++].type = ent->type;
+}
+
+static int cmp_seen(const void *a, const void *b)
+{
+	return strcmp(((const struct seen_entry *)a)->path, ((const struct seen_entry *)b)->path);
+}
+
+static int seen_check(struct seen *sn)
+{
+	if (sn->n)
+		qsort(sn->e, sn->n, sizeof(*sn->e), cmp_seen);
+	for (size_t i = 1; i < sn->n; i++)
+		if (!strcmp(sn->e[i - 1].path, sn->e[i].path))
+			return pg_error_set(PG_EINVALID, "payload entry '%s' appears twice", sn->e[i].path);
+	char prefix[PG_PAYLOAD_PATH_MAX + 1];
 	for (size_t i = 0; i < sn->n; i++) {
-		size_t pl = strlen(sn->paths[i]);
-		if (pl == len && !memcmp(sn->paths[i], ent->path, len))
-			return pg_error_set(PG_EINVALID, "payload entry '%s' appears twice", ent->path);
-		if (sn->is_link[i] && pl < len && !memcmp(sn->paths[i], ent->path, pl) && ent->path[pl] == '/')
-			return pg_error_set(PG_EINVALID, "payload entry '%s' lies below the symlink '%s'",
-					    ent->path, sn->paths[i]);
+		const char *p = sn->e[i].path;
+		for (const char *slash = strchr(p, '/'); slash; slash = strchr(slash + 1, '/')) {
+			memcpy(prefix, p, (size_t)(slash - p));
+			prefix[slash - p] = '\0';
+			struct seen_entry key = { prefix, 0 }, *hit = bsearch(&key, sn->e, sn->n, sizeof(*sn->e), cmp_seen);
+			if (hit && hit->type != 'd')
+				return pg_error_set(PG_EINVALID, "payload entry '%s' lies below the %s '%s'", p,
+						    hit->type == 'l' ? "symlink" : "file", hit->path);
+		}
 	}
-	sn->paths = pg_realloc(sn->paths, (sn->n + 1) * sizeof(*sn->paths));
-	sn->is_link = pg_realloc(sn->is_link, sn->n + 1);
-	sn->paths[sn->n] = pg_strdup(ent->path);
-	sn->is_link[sn->n++] = ent->type == 'l';
 	return 0;
 }
 
 static void seen_free(struct seen *sn)
 {
 	for (size_t i = 0; i < sn->n; i++)
-		free(sn->paths[i]);
-	free(sn->paths);
-	free(sn->is_link);
+		free(sn->e[i].path);
+	free(sn->e);
 }
 
 static int scan(struct archive *a, pg_payload_list *list, size_t len, int (*each)(struct archive *, struct archive_entry *, const pg_payload_entry *, void *), void *data)
 {
 	struct archive_entry *e;
-	struct seen sn = { NULL, NULL, 0 };
+	struct seen sn = { NULL, 0 };
 	size_t n = 0;
 	uint64_t total = 0;
 	int r, err = 0;
@@ -379,8 +412,9 @@ static int scan(struct archive *a, pg_payload_list *list, size_t len, int (*each
 			err = pg_error_set(PG_EINVALID, "payload has more than %d entries", PG_PAYLOAD_ENTRIES);
 			goto done;
 		}
-		if ((err = check_entry(e, &ent, n)) < 0 || (err = seen_check(&sn, &ent)) < 0)
+		if ((err = check_entry(e, &ent, n)) < 0)
 			goto done;
+		seen_add(&sn, &ent);
 		total += ent.size;
 		if (total > PG_PAYLOAD_MAX) {
 			err = pg_error_set(PG_EINVALID, "payload holds more than %u bytes", PG_PAYLOAD_MAX);
@@ -398,6 +432,8 @@ static int scan(struct archive *a, pg_payload_list *list, size_t len, int (*each
 	}
 	if (r != ARCHIVE_EOF)
 		err = pg_error_set(PG_EINVALID, "payload is damaged: %s", archive_error_string(a));
+	else
+		err = seen_check(&sn);
 done:
 	seen_free(&sn);
 	return err;

@@ -1059,6 +1059,70 @@ static void test_hostile_write_through_inner_symlink(void **state)
 	arena_close(&ar);
 }
 
+/* A listed directory holds what is below it even when another listed name
+ * sorts between them ("a", "a-b", "a/x"). */
+static void test_create_files_overlap_interleaved(void **state)
+{
+	(void)state;
+	char *t = unit_tmpdir();
+	pg_buf a = PG_BUF_INIT, b = PG_BUF_INIT;
+	mkd(t, "a", 0755);
+	mkd(t, "a-b", 0755);
+	put(t, "a/x", "x\n", 0644);
+	put(t, "a-b/y", "y\n", 0644);
+	const char *dirs[] = { "a", "a-b", NULL };
+	const char *interleaved[] = { "a", "a-b", "a/x", NULL };
+	pack(&a, t, dirs, NULL, NULL);
+	pack(&b, t, interleaved, NULL, NULL);
+	assert_same_bytes(&a, &b);
+	pg_buf_free(&a);
+	pg_buf_free(&b);
+	unit_rmtree(t);
+}
+
+/* An entry below a file would replace it or fail; an entry below a link
+ * that comes before the link would be written, then turned into a
+ * directory.  Both are refused, in either order. */
+static void test_hostile_entry_below_non_directory(void **state)
+{
+	(void)state;
+	struct arena ar;
+	pg_buf tar = PG_BUF_INIT;
+	arena_open(&ar);
+	struct craft below_file[] = { { "a", AE_IFREG, 0644, "file\n", NULL, NULL },
+				      { "a/b", AE_IFREG, 0644, "below\n", NULL, NULL } };
+	craft(&tar, PAX, below_file, 2);
+	assert_refused(&ar, &tar, "'a/b'", "lies below the file 'a'");
+	struct craft link_after[] = { { "sub/keep", AE_IFREG, 0644, "kept\n", NULL, NULL },
+				      { "link/x", AE_IFREG, 0644, "first\n", NULL, NULL },
+				      { "link", AE_IFLNK, 0777, NULL, "sub", NULL } };
+	craft(&tar, PAX, link_after, 3);
+	assert_refused(&ar, &tar, "'link/x'", "lies below the symlink 'link'");
+	pg_buf_free(&tar);
+	arena_close(&ar);
+}
+
+/* pg writes only 0644/0755 files, 0755 directories and 0777 links; a
+ * setuid file or a group-writable one would be extracted as it stands. */
+static void test_hostile_modes(void **state)
+{
+	(void)state;
+	struct arena ar;
+	pg_buf tar = PG_BUF_INIT;
+	arena_open(&ar);
+	static const struct {
+		int type, perm;
+	} bad[] = { { AE_IFREG, 04755 }, { AE_IFREG, 02755 }, { AE_IFREG, 0664 }, { AE_IFREG, 0600 },
+		    { AE_IFDIR, 01777 }, { AE_IFDIR, 0775 } };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct craft c[] = { { "evil", bad[i].type, bad[i].perm, bad[i].type == AE_IFREG ? "x\n" : NULL, NULL, NULL } };
+		craft(&tar, PAX, c, 1);
+		assert_refused(&ar, &tar, "'evil'", "mode");
+	}
+	pg_buf_free(&tar);
+	arena_close(&ar);
+}
+
 /* Two entries for one path: refused by scan, as extraction would refuse. */
 static void test_hostile_duplicate_path(void **state)
 {
@@ -1325,6 +1389,9 @@ int main(void)
 		cmocka_unit_test(test_hostile_symlinks),
 		cmocka_unit_test(test_hostile_write_through_inner_symlink),
 		cmocka_unit_test(test_hostile_duplicate_path),
+		cmocka_unit_test(test_create_files_overlap_interleaved),
+		cmocka_unit_test(test_hostile_entry_below_non_directory),
+		cmocka_unit_test(test_hostile_modes),
 		cmocka_unit_test(test_hostile_hard_link),
 		cmocka_unit_test(test_hostile_devices),
 		cmocka_unit_test(test_hostile_too_many_entries),
