@@ -1,7 +1,6 @@
 /* key.c - identity key files: generate, seal, load, list */
 #include "key.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -203,39 +202,38 @@ static int cmp_keys(const void *a, const void *b)
 int pg_key_list(pg_key ***out, size_t *n, const char *home)
 {
 	char *dir = pg_path_join(home, "keys");
-	DIR *d = opendir(dir);
+	char **names;
+	size_t nn;
 	pg_key **keys = NULL;
 	size_t cnt = 0;
+	int err = 0;
 	*out = NULL;
 	*n = 0;
-	if (!d) {
+	if (pg_dir_list(&names, &nn, dir) < 0) { /* no keys yet */
 		free(dir);
 		return 0;
 	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (strlen(de->d_name) != PG_HEX_LEN || !pg_is_hex(de->d_name, PG_HEX_LEN))
-			continue;
-		char *path = pg_path_join(dir, de->d_name);
+	for (size_t i = 0; i < nn && err == 0; i++) {
+		if (strlen(names[i]) != PG_HEX_LEN || !pg_is_hex(names[i], PG_HEX_LEN))
+			continue; /* the .id files, and anything else */
+		char *path = pg_path_join(dir, names[i]), hex[PG_HEX_LEN + 1];
 		pg_key *k = NULL;
-		int err = load_public(&k, path);
-		char hex[PG_HEX_LEN + 1];
-		if (err == 0 && (pg_hex(hex, k->pk, PG_PK_LEN), strcmp(hex, de->d_name))) {
+		if ((err = load_public(&k, path)) == 0 && (pg_hex(hex, k->pk, PG_PK_LEN), strcmp(hex, names[i]))) {
 			err = pg_error_set(PG_EKEY, "key file '%s' holds another key than its name says", path);
 			pg_key_free(k);
 		}
 		free(path);
-		if (err < 0) {
-			closedir(d);
-			free(dir);
-			pg_key_list_free(keys, cnt);
-			return err;
+		if (err == 0) {
+			keys = pg_realloc(keys, (cnt + 1) * sizeof(*keys));
+			keys[cnt++] = k;
 		}
-		keys = pg_realloc(keys, (cnt + 1) * sizeof(*keys));
-		keys[cnt++] = k;
 	}
-	closedir(d);
+	pg_dir_list_free(names, nn);
 	free(dir);
+	if (err < 0) {
+		pg_key_list_free(keys, cnt);
+		return err;
+	}
 	if (cnt)
 		qsort(keys, cnt, sizeof(*keys), cmp_keys);
 	*out = keys;
