@@ -707,6 +707,19 @@ static int verify_payload(pg_store *s, const git_oid *blob_oid, const uint8_t pi
 	return err;
 }
 
+/* A payload an entry adds, waiting to be checked once. */
+struct new_payload {
+	git_oid blob;
+	uint8_t pid[PG_ID_LEN];
+	uint64_t size;
+	const char *obj; /* an object naming it, for messages */
+};
+
+static int cmp_new_payload(const void *a, const void *b)
+{
+	return git_oid_cmp(&((const struct new_payload *)a)->blob, &((const struct new_payload *)b)->blob);
+}
+
 /* Load and (optionally) verify one log entry against its parent's state. */
 static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *parent_tree,
 		      uint64_t prev_seq, const uint8_t *prev_hash, unsigned flags)
@@ -751,7 +764,8 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 	e->blobs = pg_calloc(e->n, sizeof(*e->blobs));
 	e->payload_blobs = pg_calloc(e->n, sizeof(*e->payload_blobs));
 	uint8_t(*ids)[PG_ID_LEN] = pg_calloc(e->n, PG_ID_LEN);
-	size_t expect = 0, j = 0;
+	struct new_payload *fresh = pg_calloc(e->n, sizeof(*fresh));
+	size_t expect = 0, j = 0, nfresh = 0;
 
 	for (size_t i = 0; i < m->nfields; i++) {
 		if (strcmp(m->fields[i].key, "add"))
@@ -806,16 +820,13 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 				goto obj_fail;
 			}
 			if (verify && !tree_has(NULL, parent_tree, path)) {
-				/* new here: count it once, check it once */
-				int seen = 0;
-				for (size_t q = 0; q < j; q++)
-					if (git_oid_equal(&e->payload_blobs[q], &e->payload_blobs[j]))
-						seen = 1;
-				if (!seen) {
-					expect++;
-					if ((err = verify_payload(s, &e->payload_blobs[j], pid, psize)) < 0)
-						goto obj_fail;
-				}
+				/* new here; objects may share it, so it is checked
+				 * and counted once, after the loop */
+				struct new_payload *np = &fresh[nfresh++];
+				np->blob = e->payload_blobs[j];
+				memcpy(np->pid, pid, PG_ID_LEN);
+				np->size = psize;
+				np->obj = m->fields[i].value;
 			}
 		}
 		j++;
@@ -826,6 +837,17 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 	}
 
 	if (verify) {
+		if (nfresh)
+			qsort(fresh, nfresh, sizeof(*fresh), cmp_new_payload);
+		for (size_t i = 0; i < nfresh; i++) {
+			if (i && git_oid_equal(&fresh[i - 1].blob, &fresh[i].blob))
+				continue;
+			expect++;
+			if ((err = verify_payload(s, &fresh[i].blob, fresh[i].pid, fresh[i].size)) < 0) {
+				pg_error_prefix(err, "object %.12s", fresh[i].obj);
+				goto done;
+			}
+		}
 		qsort(ids, e->n, PG_ID_LEN, cmp_id);
 		for (size_t i = 1; i < e->n; i++)
 			if (!memcmp(ids[i - 1], ids[i], PG_ID_LEN)) {
@@ -855,6 +877,7 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 	}
 done:
 	free(ids);
+	free(fresh);
 	git_blob_free(blob);
 	git_diff_free(diff);
 	git_tree_free(tree);

@@ -92,7 +92,10 @@ sleep 0.3
 PG_LOCK_TIMEOUT=0.5 run "$PG" publish "$T/good"
 check "a publish while the store is locked fails with exit 5" sh -c "[ $rc -eq 5 ] && grep -q 'locked by another pg process' '$T/err'"
 wait
-expect 0 "after the lock is released the publish goes through" "$PG" publish "$T/good"
+flock .pg/lock sleep 1 &
+sleep 0.3
+expect 0 "a second writer waits for the lock, then publishes" "$PG" publish "$T/good"
+wait
 before=$(snapshot)
 
 # damage to the git store: fsck names it
