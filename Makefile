@@ -37,7 +37,8 @@ endif
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 CMD_SRC  := $(sort $(wildcard cmd/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/templates.o
+TEMPLATES := $(shell find templates -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
 CMD_OBJ  := $(CMD_SRC:%.c=$(B)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 
@@ -53,6 +54,15 @@ Q := $(if $(V),,@)
 
 $(B)/%.o: %.c $(wildcard lib/*.h cmd/*.h) Makefile
 	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CFLAGS) $(PG_CFLAGS) -c -o $@ $<
+
+# templates/ is built into pg: `pg new` and `pg gen` need no installed files.
+$(B)/templates.c: $(TEMPLATES) tools/embed.sh
+	@mkdir -p $(dir $@)
+	$(Q)sh tools/embed.sh templates > $@.tmp && mv $@.tmp $@
+
+$(B)/templates.o: $(B)/templates.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS) $(PG_CFLAGS) -c -o $@ $<
 
