@@ -20,8 +20,9 @@
  * bytes, tuples (A, B, ...) of 2..16, arrays [T], Option<T> (not directly
  * nested), and struct names (declared anywhere in the file; not recursive,
  * directly or through other structs).  A fn without "-> T" returns nothing.
- * Comments: // and /* *\/; the // lines right above an item (no blank line
- * between) are its documentation.  Trailing commas are allowed.
+ * Comments: // lines and slash-star blocks; the // lines right above an
+ * item (no blank line between) are its documentation.  Trailing commas are
+ * allowed.
  *
  * Errors read "file:line:col: message".  The canonical form (pg_idl_format)
  * is what `pg show` prints: items in source order, four-space indents,
