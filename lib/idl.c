@@ -44,6 +44,7 @@ struct parser {
 	pg_buf doc;  /* the doc comment above tok */
 	size_t ndoc; /* its lines */
 	char open[PG_IDL_MAX_IDENT + 16]; /* "struct Name" while in its braces */
+	char found[PG_IDL_MAX_IDENT + 8]; /* what found() says */
 	size_t open_line, open_col;
 	pg_idl *idl;
 	struct pending *pend;
@@ -90,12 +91,12 @@ static int fail_at(struct parser *p, size_t line, size_t col, const char *fmt, .
 }
 
 /* What the current token is, for "found ..." */
-static const char *found(struct parser *p, char *buf, size_t size)
+static const char *found(struct parser *p)
 {
 	if (p->tok.kind == T_EOF)
 		return "end of file";
-	snprintf(buf, size, "'%.*s'", (int)p->tok.n, p->tok.s);
-	return buf;
+	snprintf(p->found, sizeof(p->found), "'%.*s'", (int)p->tok.n, p->tok.s);
+	return p->found;
 }
 
 /* An error at the current token.  Running out of file inside braces is
@@ -128,7 +129,7 @@ static int is_alnum(int c)
 	return is_alpha(c) || (c >= '0' && c <= '9');
 }
 
-/* Keep the text of a // line (at pos, past the slashes) as a doc line. */
+/* Keep src[start, end), a // line past its slashes, as a doc line. */
 static void doc_line(struct parser *p, size_t start, size_t end)
 {
 	if (start < end && p->src[start] == '/') /* "///" */
@@ -260,22 +261,12 @@ static char *take_doc(struct parser *p)
 	return p->ndoc ? pg_strndup(p->doc.ptr ? p->doc.ptr : "", p->doc.len) : NULL;
 }
 
-/* Expect punctuation k; msg says what was expected where. */
-static int expect(struct parser *p, int k, const char *what)
-{
-	char buf[80];
-	if (p->tok.kind != k)
-		return fail(p, "expected %s, found %s", what, found(p, buf, sizeof(buf)));
-	return advance(p);
-}
-
 /* A name for a field, parameter, fn or struct ("a field name"...). */
 static int name(struct parser *p, char **out, const char *what)
 {
-	char buf[80];
 	*out = NULL;
 	if (p->tok.kind != T_IDENT)
-		return fail(p, "expected %s, found %s", what, found(p, buf, sizeof(buf)));
+		return fail(p, "expected %s, found %s", what, found(p));
 	if (is_reserved(&p->tok))
 		return fail(p, "'%.*s' is a reserved word and cannot be %s", (int)p->tok.n, p->tok.s, what);
 	*out = pg_strndup(p->tok.s, p->tok.n);
@@ -321,14 +312,13 @@ static int parse_type(struct parser *p, int depth, pg_type **out);
  * close is the closing punctuation. */
 static int parse_elems(struct parser *p, pg_type *t, int depth, int close)
 {
-	char buf[80];
 	int err;
 	for (;;) {
 		pg_type *e;
 		if (t->kind == PG_TY_TUPLE && p->tok.kind == ')')
 			break;
 		if (t->kind == PG_TY_TUPLE && t->nelems == PG_IDL_MAX_TUPLE)
-			return fail(p, "a tuple has at most %d elements", PG_IDL_MAX_TUPLE);
+			return fail(p, "a tuple has at most %d elements: use a struct", PG_IDL_MAX_TUPLE);
 		err = parse_type(p, depth + 1, &e);
 		if (e)
 			type_push(t, e);
@@ -345,7 +335,7 @@ static int parse_elems(struct parser *p, pg_type *t, int depth, int close)
 	if (p->tok.kind != close) {
 		const char *what = t->kind == PG_TY_TUPLE ? "',' or ')' in a tuple" :
 				   t->kind == PG_TY_ARRAY ? "']' to close '['" : "'>' to close 'Option<'";
-		return fail(p, "expected %s, found %s", what, found(p, buf, sizeof(buf)));
+		return fail(p, "expected %s, found %s", what, found(p));
 	}
 	if (t->kind == PG_TY_TUPLE && t->nelems < 2)
 		return fail_at(p, t->line, t->col, t->nelems ?
@@ -383,11 +373,11 @@ static int parse_named(struct parser *p, int depth, pg_type **out)
 /* On error *out may hold a partial type, which the caller frees. */
 static int parse_type(struct parser *p, int depth, pg_type **out)
 {
-	char buf[80];
 	int err;
 	*out = NULL;
 	if (depth > PG_IDL_MAX_DEPTH)
-		return fail(p, "type nested too deeply (at most %d levels)", PG_IDL_MAX_DEPTH);
+		return fail(p, "type nested too deeply (at most %d levels): name a part of it with a struct",
+			    PG_IDL_MAX_DEPTH);
 	switch (p->tok.kind) {
 	case T_IDENT:
 		return parse_named(p, depth, out);
@@ -405,7 +395,7 @@ static int parse_type(struct parser *p, int depth, pg_type **out)
 			       "references are not pg types: write the type without '&'");
 	}
 	default:
-		return fail(p, "expected a type, found %s", found(p, buf, sizeof(buf)));
+		return fail(p, "expected a type, found %s", found(p));
 	}
 }
 
@@ -435,34 +425,33 @@ static const pg_member *member(const pg_member *m, size_t n, const char *nm)
 /* "name: Type", appended to *ms (n of them); owner says where, for messages. */
 static int parse_member(struct parser *p, pg_member **ms, size_t *n, const char *kind, const char *owner)
 {
-	struct tok at = p->tok;
-	char *doc = take_doc(p), *nm, buf[80], what[24];
+	char what[24];
 	const pg_member *dup;
 	int err;
-	snprintf(what, sizeof(what), "a %s name", kind);
-	if ((err = name(p, &nm, what)) < 0) {
-		free(doc);
-		return err;
-	}
 	*ms = pg_realloc(*ms, (*n + 1) * sizeof(**ms));
-	(*ms)[(*n)++] = (pg_member){ nm, NULL, doc, at.line, at.col };
-	if ((dup = member(*ms, *n - 1, nm)))
-		return fail_at(p, at.line, at.col, "duplicate %s '%s' in %s (first at %zu:%zu)", kind, nm,
-			       owner, dup->line, dup->col);
+	pg_member *m = &(*ms)[(*n)++];
+	*m = (pg_member){ NULL, NULL, take_doc(p), p->tok.line, p->tok.col };
+	snprintf(what, sizeof(what), "a %s name", kind);
+	if ((err = name(p, &m->name, what)) < 0)
+		return err;
+	if ((dup = member(*ms, *n - 1, m->name)))
+		return fail_at(p, m->line, m->col, "duplicate %s '%s' in %s (first at %zu:%zu)", kind,
+			       m->name, owner, dup->line, dup->col);
 	if (*n > PG_IDL_MAX_MEMBERS)
-		return fail_at(p, at.line, at.col, "too many %ss in %s (at most %d)", kind, owner,
+		return fail_at(p, m->line, m->col, "too many %ss in %s (at most %d)", kind, owner,
 			       PG_IDL_MAX_MEMBERS);
 	if (p->tok.kind != ':')
-		return fail(p, "expected ':' after %s name '%s', found %s", kind, nm, found(p, buf, sizeof(buf)));
+		return fail(p, "expected ':' after %s name '%s', found %s", kind, m->name, found(p));
 	if ((err = advance(p)) < 0)
 		return err;
-	return type_expr(p, &(*ms)[*n - 1].type);
+	return type_expr(p, &m->type);
 }
 
-static void open_block(struct parser *p, const char *kind, const char *nm, char *saved)
+/* Entering the braces of "kind name" at the current token. */
+static void open_block(struct parser *p, const char *kind, const char *name, size_t n, char *saved)
 {
 	memcpy(saved, p->open, sizeof(p->open));
-	snprintf(p->open, sizeof(p->open), "%s %s", kind, nm);
+	snprintf(p->open, sizeof(p->open), "%s %.*s", kind, (int)n, name);
 	p->open_line = p->tok.line;
 	p->open_col = p->tok.col;
 }
@@ -470,38 +459,33 @@ static void open_block(struct parser *p, const char *kind, const char *nm, char 
 static int parse_struct(struct parser *p)
 {
 	pg_idl *idl = p->idl;
-	char *doc = take_doc(p), *nm, saved[sizeof(p->open)], buf[80];
+	char saved[sizeof(p->open)], owner[PG_IDL_MAX_IDENT + 8];
 	int err;
-	if ((err = advance(p)) < 0) {
-		free(doc);
-		return err;
-	}
-	struct tok at = p->tok;
-	if (builtin(&at) >= 0 || is_word(&at, "Option")) {
-		free(doc);
-		return fail(p, "'%.*s' is a built-in type and cannot be a struct name", (int)at.n, at.s);
-	}
-	if ((err = name(p, &nm, "a struct name")) < 0) {
-		free(doc);
-		return err;
-	}
 	idl->structs = pg_realloc(idl->structs, (idl->nstructs + 1) * sizeof(*idl->structs));
 	pg_struct *st = &idl->structs[idl->nstructs++];
-	*st = (pg_struct){ .name = nm, .doc = doc, .line = at.line, .col = at.col };
-	for (size_t i = 0; i + 1 < idl->nstructs; i++)
-		if (!strcmp(idl->structs[i].name, nm))
-			return fail_at(p, at.line, at.col, "struct %s is already declared at %zu:%zu", nm,
-				       idl->structs[i].line, idl->structs[i].col);
-	if (idl->nstructs > PG_IDL_MAX_ITEMS)
-		return fail_at(p, at.line, at.col, "too many structs (at most %d)", PG_IDL_MAX_ITEMS);
-	if (p->tok.kind != '{')
-		return fail(p, "expected '{' after struct %s, found %s", nm, found(p, buf, sizeof(buf)));
-	open_block(p, "struct", nm, saved);
+	*st = (pg_struct){ .doc = take_doc(p) };
 	if ((err = advance(p)) < 0)
 		return err;
+	st->line = p->tok.line;
+	st->col = p->tok.col;
+	if (builtin(&p->tok) >= 0 || is_word(&p->tok, "Option"))
+		return fail(p, "%s is a built-in type and cannot be a struct name", found(p));
+	if ((err = name(p, &st->name, "a struct name")) < 0)
+		return err;
+	const char *nm = st->name;
+	for (size_t i = 0; i + 1 < idl->nstructs; i++)
+		if (!strcmp(idl->structs[i].name, nm))
+			return fail_at(p, st->line, st->col, "struct %s is already declared at %zu:%zu", nm,
+				       idl->structs[i].line, idl->structs[i].col);
+	if (idl->nstructs > PG_IDL_MAX_ITEMS)
+		return fail_at(p, st->line, st->col, "too many structs (at most %d)", PG_IDL_MAX_ITEMS);
+	if (p->tok.kind != '{')
+		return fail(p, "expected '{' after struct %s, found %s", nm, found(p));
+	open_block(p, "struct", nm, strlen(nm), saved);
+	if ((err = advance(p)) < 0)
+		return err;
+	snprintf(owner, sizeof(owner), "struct %s", nm);
 	while (p->tok.kind != '}') {
-		char owner[PG_IDL_MAX_IDENT + 8];
-		snprintf(owner, sizeof(owner), "struct %s", nm);
 		if ((err = parse_member(p, &st->fields, &st->nfields, "field", owner)) < 0)
 			return err;
 		const char *f = st->fields[st->nfields - 1].name;
@@ -509,16 +493,17 @@ static int parse_struct(struct parser *p)
 			if ((err = advance(p)) < 0)
 				return err;
 		} else if (p->tok.kind != '}') {
-			return fail(p, "expected ',' or '}' after field '%s', found %s", f, found(p, buf, sizeof(buf)));
+			return fail(p, "expected ',' or '}' after field '%s', found %s", f, found(p));
 		}
 	}
 	if (!st->nfields)
-		return fail_at(p, at.line, at.col, "struct %s has no fields: a struct needs at least one", nm);
+		return fail_at(p, st->line, st->col, "struct %s has no fields: a struct needs at least one", nm);
 	memcpy(p->open, saved, sizeof(p->open));
 	return advance(p);
 }
 
-/* "&self" or "self" at the start of a parameter; *self set when taken. */
+/* "&self" or "self" where a parameter starts; whether fn is a method is
+ * known already (fn->self_type). */
 static int parse_self(struct parser *p, pg_fn *fn, int first)
 {
 	struct tok at = p->tok;
@@ -534,7 +519,7 @@ static int parse_self(struct parser *p, pg_fn *fn, int first)
 		return fail(p, "'self' is a reserved word and cannot be a parameter name");
 	}
 	if (!fn->self_type)
-		return fail_at(p, at.line, at.col, "fn '%s' is not in an impl block: only methods take '&self'",
+		return fail_at(p, at.line, at.col, "fn %s is not in an impl block: only methods take '&self'",
 			       fn->name);
 	if (!first)
 		return fail_at(p, at.line, at.col, "'&self' must be the first parameter");
@@ -545,36 +530,33 @@ static int parse_self(struct parser *p, pg_fn *fn, int first)
 static int parse_fn(struct parser *p, const struct tok *impl)
 {
 	pg_idl *idl = p->idl;
-	char *doc = take_doc(p), *nm, buf[80];
+	char owner[2 * PG_IDL_MAX_IDENT + 8];
 	int err;
-	if ((err = advance(p)) < 0) {
-		free(doc);
-		return err;
-	}
-	struct tok at = p->tok;
-	if ((err = name(p, &nm, "a fn name")) < 0) {
-		free(doc);
-		return err;
-	}
 	idl->fns = pg_realloc(idl->fns, (idl->nfns + 1) * sizeof(*idl->fns));
 	pg_fn *fn = &idl->fns[idl->nfns++];
-	*fn = (pg_fn){ .name = nm, .doc = doc, .line = at.line, .col = at.col };
-	fn->call = impl ? pg_asprintf("%.*s.%s", (int)impl->n, impl->s, nm) : pg_strdup(nm);
+	*fn = (pg_fn){ .doc = take_doc(p) };
 	if (impl) {
 		fn->self_type = type_new(PG_TY_STRUCT, impl->line, impl->col);
 		pend(p, impl->s, impl->n, fn->self_type, 1, impl->line, impl->col);
 	}
-	for (size_t i = 0; i + 1 < idl->nfns; i++)
-		if (!strcmp(idl->fns[i].call, fn->call))
-			return fail_at(p, at.line, at.col, "fn %s is already declared at %zu:%zu", fn->call,
-				       idl->fns[i].line, idl->fns[i].col);
-	if (idl->nfns > PG_IDL_MAX_ITEMS)
-		return fail_at(p, at.line, at.col, "too many fns (at most %d)", PG_IDL_MAX_ITEMS);
-	if (p->tok.kind != '(')
-		return fail(p, "expected '(' after fn %s, found %s", nm, found(p, buf, sizeof(buf)));
 	if ((err = advance(p)) < 0)
 		return err;
-	char owner[2 * PG_IDL_MAX_IDENT + 8];
+	fn->line = p->tok.line;
+	fn->col = p->tok.col;
+	if ((err = name(p, &fn->name, "a fn name")) < 0)
+		return err;
+	const char *nm = fn->name;
+	fn->call = impl ? pg_asprintf("%.*s.%s", (int)impl->n, impl->s, nm) : pg_strdup(nm);
+	for (size_t i = 0; i + 1 < idl->nfns; i++)
+		if (!strcmp(idl->fns[i].call, fn->call))
+			return fail_at(p, fn->line, fn->col, "fn %s is already declared at %zu:%zu", fn->call,
+				       idl->fns[i].line, idl->fns[i].col);
+	if (idl->nfns > PG_IDL_MAX_ITEMS)
+		return fail_at(p, fn->line, fn->col, "too many fns (at most %d)", PG_IDL_MAX_ITEMS);
+	if (p->tok.kind != '(')
+		return fail(p, "expected '(' after fn %s, found %s", nm, found(p));
+	if ((err = advance(p)) < 0)
+		return err;
 	snprintf(owner, sizeof(owner), "fn %s", fn->call);
 	for (int first = 1; p->tok.kind != ')'; first = 0) {
 		if (p->tok.kind == '&' || is_word(&p->tok, "self"))
@@ -588,7 +570,7 @@ static int parse_fn(struct parser *p, const struct tok *impl)
 				return err;
 		} else if (p->tok.kind != ')') {
 			return fail(p, "expected ',' or ')' in the parameters of fn %s, found %s", nm,
-				    found(p, buf, sizeof(buf)));
+				    found(p));
 		}
 	}
 	if ((err = advance(p)) < 0)
@@ -598,33 +580,34 @@ static int parse_fn(struct parser *p, const struct tok *impl)
 	if (p->tok.kind == '{')
 		return fail(p, "fn %s has a body, but interfaces declare, they do not implement: "
 			    "end it with ';'", nm);
-	return expect(p, ';', fn->ret ? "';' after the return type" : "'->' or ';' after the parameters");
+	if (p->tok.kind != ';')
+		return fail(p, "expected %s, found %s", fn->ret ? "';' after the return type" :
+			    "'->' or ';' after the parameters", found(p));
+	return advance(p);
 }
 
 static int parse_impl(struct parser *p)
 {
-	char saved[sizeof(p->open)], buf[80], *nm;
+	char saved[sizeof(p->open)];
 	int err;
 	if ((err = advance(p)) < 0)
 		return err;
 	struct tok at = p->tok;
 	if (builtin(&at) >= 0)
-		return fail(p, "impl needs a struct; '%.*s' is a built-in type", (int)at.n, at.s);
-	if ((err = name(p, &nm, "a struct name after 'impl'")) < 0)
-		return err;
+		return fail(p, "impl needs a struct; %s is a built-in type", found(p));
+	if (at.kind != T_IDENT || is_reserved(&at))
+		return fail(p, "expected a struct name after 'impl', found %s", found(p));
 	pend(p, at.s, at.n, NULL, 1, at.line, at.col);
-	if (p->tok.kind != '{') {
-		err = fail(p, "expected '{' after impl %s, found %s", nm, found(p, buf, sizeof(buf)));
-		free(nm);
+	if ((err = advance(p)) < 0)
 		return err;
-	}
-	open_block(p, "impl", nm, saved);
-	free(nm);
+	if (p->tok.kind != '{')
+		return fail(p, "expected '{' after impl %.*s, found %s", (int)at.n, at.s, found(p));
+	open_block(p, "impl", at.s, at.n, saved);
 	if ((err = advance(p)) < 0)
 		return err;
 	while (p->tok.kind != '}') {
 		if (!is_word(&p->tok, "fn"))
-			return fail(p, "expected 'fn' or '}' in %s, found %s", p->open, found(p, buf, sizeof(buf)));
+			return fail(p, "expected 'fn' or '}' in %s, found %s", p->open, found(p));
 		if ((err = parse_fn(p, &at)) < 0)
 			return err;
 	}
@@ -634,7 +617,6 @@ static int parse_impl(struct parser *p)
 
 static int parse_items(struct parser *p)
 {
-	char buf[80];
 	int err = advance(p);
 	while (err == 0 && p->tok.kind != T_EOF) {
 		if (is_word(&p->tok, "struct"))
@@ -644,16 +626,16 @@ static int parse_items(struct parser *p)
 		else if (is_word(&p->tok, "fn"))
 			err = parse_fn(p, NULL);
 		else
-			err = fail(p, "expected 'struct', 'impl' or 'fn', found %s", found(p, buf, sizeof(buf)));
+			err = fail(p, "expected 'struct', 'impl' or 'fn', found %s", found(p));
 	}
 	return err;
 }
 
 /* ---- resolution and checks ---- */
 
-static size_t lower(int c)
+static int lower(int c)
 {
-	return (size_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
 /* Edit distance with transpositions (optimal string alignment), ASCII case
@@ -711,18 +693,15 @@ static int resolve(struct parser *p)
 				r->t->st = st;
 			continue;
 		}
-		if (r->is_impl) {
-			suggest(hint, sizeof(hint), idl, r->name, 0);
-			return fail_at(p, r->line, r->col, "impl for unknown struct '%s'%s", r->name, hint);
-		}
-		for (size_t k = 0; k < sizeof(mistakes) / sizeof(*mistakes); k++)
+		for (size_t k = 0; !r->is_impl && k < sizeof(mistakes) / sizeof(*mistakes); k++)
 			if (!strcmp(mistakes[k].name, r->name))
 				snprintf(hint, sizeof(hint), ": %s", mistakes[k].hint);
 		if (!hint[0])
-			suggest(hint, sizeof(hint), idl, r->name, 1);
+			suggest(hint, sizeof(hint), idl, r->name, !r->is_impl);
 		if (!hint[0])
 			snprintf(hint, sizeof(hint), ": declare it with 'struct %s { ... }'", r->name);
-		return fail_at(p, r->line, r->col, "unknown type '%s'%s", r->name, hint);
+		return fail_at(p, r->line, r->col, r->is_impl ? "impl for unknown struct '%s'%s" :
+			       "unknown type '%s'%s", r->name, hint);
 	}
 	for (size_t i = 0; i < idl->nfns; i++)
 		if (idl->fns[i].self_type)
@@ -735,7 +714,7 @@ struct cycle {
 	const pg_idl *idl;
 	const pg_struct *target;
 	char *seen;
-	const pg_struct **via; /* via[i].path[i] is the i-th step */
+	const pg_struct **via; /* step i is field path[i] of struct via[i] */
 	const pg_member **path;
 	size_t n;
 };
@@ -803,7 +782,7 @@ static int check_text(struct parser *p)
 {
 	size_t line = 1, bol = 0, i = 0;
 	if (p->len > PG_IDL_MAX_BYTES)
-		return fail_at(p, 1, 1, "larger than %d bytes", PG_IDL_MAX_BYTES);
+		return fail_at(p, 1, 1, "the text is larger than %d bytes", PG_IDL_MAX_BYTES);
 	while (i < p->len) {
 		unsigned char c = (unsigned char)p->src[i];
 		size_t n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
@@ -929,23 +908,21 @@ static void put_fn(pg_buf *out, const pg_fn *f, int indent)
 		lines |= f->params[i].doc != NULL;
 	put_doc(out, f->doc, indent);
 	pg_buf_printf(out, "%*sfn %s(", indent, "", f->name);
-	if (lines && f->self)
-		pg_buf_printf(out, "\n%*s&self,", indent + 4, "");
-	else if (f->self)
-		pg_buf_puts(out, "&self");
-	for (size_t i = 0; i < f->nparams; i++) {
-		if (lines) {
-			pg_buf_putc(out, '\n');
+	if (lines) {
+		pg_buf_putc(out, '\n');
+		if (f->self)
+			pg_buf_printf(out, "%*s&self,\n", indent + 4, "");
+		for (size_t i = 0; i < f->nparams; i++)
 			put_member(out, &f->params[i], indent + 4);
-			out->len--; /* the newline comes before the next one */
-			out->ptr[out->len] = '\0';
-			continue;
+		pg_buf_printf(out, "%*s", indent, "");
+	} else {
+		if (f->self)
+			pg_buf_puts(out, "&self");
+		for (size_t i = 0; i < f->nparams; i++) {
+			pg_buf_printf(out, "%s%s: ", i || f->self ? ", " : "", f->params[i].name);
+			pg_type_format(out, f->params[i].type);
 		}
-		pg_buf_printf(out, "%s%s: ", i || f->self ? ", " : "", f->params[i].name);
-		pg_type_format(out, f->params[i].type);
 	}
-	if (lines)
-		pg_buf_printf(out, "\n%*s", indent, "");
 	pg_buf_putc(out, ')');
 	if (f->ret) {
 		pg_buf_puts(out, " -> ");

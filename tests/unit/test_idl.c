@@ -238,7 +238,7 @@ static void test_tuples(void **state)
 	for (int i = 1; i <= PG_IDL_MAX_TUPLE; i++)
 		pg_buf_puts(&src, ", u8");
 	pg_buf_puts(&src, "));\n");
-	bad(src.ptr, "1:74: a tuple has at most 16 elements");
+	bad(src.ptr, "1:74: a tuple has at most 16 elements: use a struct");
 	pg_buf_free(&src);
 
 	bad("fn f(a: ());", "1:9: '()' is not a type: a fn that returns nothing leaves out '-> ...'");
@@ -271,17 +271,30 @@ static void test_type_mistakes(void **state)
 	(void)state;
 	bad("fn f(a: String);", "1:9: unknown type 'String': did you mean 'str'?");
 	bad("fn f(a: string);", "1:9: unknown type 'string': did you mean 'str'?");
-	bad("fn f(a: &str);", "1:9: '&str' is not a pg type: write str");
-	bad("fn f(a: &u8);", "1:9: references are not pg types: write the type without '&'");
 	bad("fn f(a: Vec<u8>);", "1:9: Vec<T> is not a pg type: use [T] for an array");
+	bad("fn f(a: Vec);", "1:9: unknown type 'Vec': use [T] for an array");
 	bad("fn f(a: int);", "1:9: unknown type 'int': use i32 or i64");
 	bad("fn f(a: float);", "1:9: unknown type 'float': use f32 or f64");
 	bad("fn f(a: double);", "1:9: unknown type 'double': use f64");
 	bad("fn f(a: usize);", "1:9: unknown type 'usize': use u64 or u32");
 	bad("fn f(a: isize);", "1:9: unknown type 'isize': use i64 or i32");
 	bad("fn f(a: char);", "1:9: unknown type 'char': use str for text or u32 for a code point");
+}
+
+static void test_references(void **state)
+{
+	(void)state;
+	bad("fn f(a: &str);", "1:9: '&str' is not a pg type: write str");
+	bad("fn f(a: & str);", "1:9: '&str' is not a pg type: write str");
+	bad("fn f(a: &u8);", "1:9: references are not pg types: write the type without '&'");
+	bad("fn f() -> &[u8];", "1:11: references are not pg types: write the type without '&'");
 	bad("fn f(a: u8) -> fn;", "1:16: 'fn' is a reserved word, not a type");
 	bad("fn f(a: 8);", "1:9: unexpected character '8'");
+}
+
+static void test_struct_named_like_a_mistake(void **state)
+{
+	(void)state;
 	/* a struct may take such a name, and then it is that struct */
 	pg_idl *idl = ok("struct String { s: str }\nfn f(a: String);\n");
 	assert_ptr_equal(idl->fns[0].params[0].type->st, &idl->structs[0]);
@@ -389,9 +402,21 @@ static void test_doc_comments(void **state)
 			       "}\n");
 	free(s);
 	pg_idl_free(idl);
+}
+
+static void test_doc_text(void **state)
+{
+	(void)state;
 	/* UTF-8 is fine in comments */
-	idl = ok("// a \xcf\x80 circle \xe2\x80\x94 round\nstruct C { r: f64 } /* \xf0\x9f\x99\x82 */\n");
+	pg_idl *idl = ok("// a \xcf\x80 circle \xe2\x80\x94 round\nstruct C { r: f64 } /* \xf0\x9f\x99\x82 */\n");
 	assert_string_equal(idl->structs[0].doc, "a \xcf\x80 circle \xe2\x80\x94 round");
+	pg_idl_free(idl);
+	/* a doc above a field, a method, and a parameter; none above a fn's
+	 * return type or an impl */
+	idl = ok("struct P {\n  // x\n  // more x\n  x: u8 }\n// i\nimpl P {\n  /// m\n  fn m(\n    // a\n    a: u8,\n  ) ->\n  // r\n  u8; }\n");
+	assert_string_equal(idl->structs[0].fields[0].doc, "x\nmore x");
+	assert_string_equal(idl->fns[0].doc, "m");
+	assert_string_equal(idl->fns[0].params[0].doc, "a");
 	pg_idl_free(idl);
 }
 
@@ -503,20 +528,91 @@ static void test_canonical_param_docs(void **state)
 			 ");\n");
 }
 
+/* The gen and value code may build a pg_idl by hand, with no positions:
+ * structs first, then fns, methods of one struct in one impl block. */
+static void test_format_hand_built(void **state)
+{
+	(void)state;
+	pg_type u8 = { .kind = PG_TY_U8 };
+	pg_type *elems[] = { &u8 };
+	pg_type arr = { .kind = PG_TY_ARRAY, .elems = elems, .nelems = 1 };
+	pg_member x = { .name = "x", .type = &arr, .doc = "bytes\nof x" };
+	pg_struct st = { .name = "P", .fields = &x, .nfields = 1 };
+	pg_type self = { .kind = PG_TY_STRUCT, .st = &st };
+	pg_fn fns[] = {
+		{ .name = "m", .self = &st, .self_type = &self, .call = "P.m", .ret = &self },
+		{ .name = "n", .self = &st, .self_type = &self, .call = "P.n", .params = &x, .nparams = 1 },
+		{ .name = "f", .call = "f", .doc = "free", .params = &x, .nparams = 1, .ret = &u8 },
+	};
+	pg_idl idl = { .structs = &st, .nstructs = 1, .fns = fns, .nfns = 3 };
+	char *s = format(&idl);
+	assert_string_equal(s, "struct P {\n"
+			       "    // bytes\n"
+			       "    // of x\n"
+			       "    x: [u8],\n"
+			       "}\n"
+			       "\n"
+			       "impl P {\n"
+			       "    fn m(&self) -> P;\n"
+			       "    fn n(\n"
+			       "        &self,\n"
+			       "        // bytes\n"
+			       "        // of x\n"
+			       "        x: [u8],\n"
+			       "    );\n"
+			       "}\n"
+			       "\n"
+			       "// free\n"
+			       "fn f(\n"
+			       "    // bytes\n"
+			       "    // of x\n"
+			       "    x: [u8],\n"
+			       ") -> u8;\n");
+	assert_canonical(s, s);
+	free(s);
+	assert_ptr_equal(pg_idl_fn(&idl, "P.n"), &fns[1]);
+	assert_int_equal(pg_fn_arity(&fns[1]), 2);
+}
+
 /* ---- errors ---- */
 
-static void test_syntax_errors(void **state)
+static void test_struct_syntax(void **state)
 {
 	(void)state;
 	bad("struct Circle {\n    radius f64,\n}\n", "2:12: expected ':' after field name 'radius', found 'f64'");
 	bad("struct Circle {\n    radius: f64\n    center: f64\n}\n",
 	    "3:5: expected ',' or '}' after field 'radius', found 'center'");
-	bad("\n\n\n\n\n\nstruct Circle {\n    radius: f64,\n", "9:1: unexpected end of file: struct Circle is not closed (opened at 7:15)");
-	bad("struct A { x: u8 }\nimpl A {\n    fn m(&self)", "3:16: unexpected end of file: impl A is not closed (opened at 2:8)");
+	bad("struct Circle {\n    radius: f64,,\n}", "2:17: expected a field name, found ','");
 	bad("struct Circle", "1:14: expected '{' after struct Circle, found end of file");
 	bad("struct { x: u8 }", "1:8: expected a struct name, found '{'");
+	bad("struct A { x: u8 }\nstruct B {}", "2:8: struct B has no fields: a struct needs at least one");
+	bad("struct A { x: u8 }\nstruct B {,}", "2:11: expected a field name, found ','");
+}
+
+static void test_unclosed(void **state)
+{
+	(void)state;
+	bad("\n\n\n\n\n\nstruct Circle {\n    radius: f64,\n",
+	    "9:1: unexpected end of file: struct Circle is not closed (opened at 7:15)");
+	bad("struct Circle { radius: Option<", "1:32: unexpected end of file: struct Circle is not closed (opened at 1:15)");
+	bad("struct A { x: u8 }\nimpl A {\n    fn m(&self)", "3:16: unexpected end of file: impl A is not closed (opened at 2:8)");
+	bad("struct A { x: u8 }\nimpl A {\n", "3:1: unexpected end of file: impl A is not closed (opened at 2:8)");
+	/* outside braces, what was expected */
+	bad("fn f(a: u8", "1:11: expected ',' or ')' in the parameters of fn f, found end of file");
+}
+
+static void test_top_level(void **state)
+{
+	(void)state;
 	bad("enum E { A }", "1:1: expected 'struct', 'impl' or 'fn', found 'enum'");
 	bad("struct A { x: u8 };", "1:19: expected 'struct', 'impl' or 'fn', found ';'");
+	bad("struct A { x: u8 }\nimpl A { struct B { y: u8 } }", "2:10: expected 'fn' or '}' in impl A, found 'struct'");
+	bad("}", "1:1: expected 'struct', 'impl' or 'fn', found '}'");
+}
+
+static void test_fn_syntax(void **state)
+{
+	(void)state;
 	bad("fn f(a: u8 b: u8);", "1:12: expected ',' or ')' in the parameters of fn f, found 'b'");
 	bad("fn f(a: u8)", "1:12: expected '->' or ';' after the parameters, found end of file");
 	bad("fn f() -> u8", "1:13: expected ';' after the return type, found end of file");
@@ -527,12 +623,52 @@ static void test_syntax_errors(void **state)
 	bad("fn f() { }", "1:8: fn f has a body, but interfaces declare, they do not implement: end it with ';'");
 	bad("fn (a: u8);", "1:4: expected a fn name, found '('");
 	bad("fn f;", "1:5: expected '(' after fn f, found ';'");
-	bad("struct A { x: u8 }\nimpl A { struct B { y: u8 } }", "2:10: expected 'fn' or '}' in impl A, found 'struct'");
+	bad("fn f(a: u8,,);", "1:12: expected a parameter name, found ','");
+	/* a fn that returns nothing, with trailing commas */
+	pg_idl *idl = ok("fn f(a: u8,);\nfn g() ;");
+	assert_int_equal(idl->fns[0].nparams, 1);
+	assert_null(idl->fns[0].ret);
+	assert_int_equal(idl->fns[1].nparams, 0);
+	pg_idl_free(idl);
+}
+
+static void test_bodies_refused(void **state)
+{
+	(void)state;
+	bad("fn f() -> u8 { 1 }", "1:14: fn f has a body, but interfaces declare, they do not implement: end it with ';'");
+	bad("fn f() { }", "1:8: fn f has a body, but interfaces declare, they do not implement: end it with ';'");
+	bad("struct A { x: u8 }\nimpl A {\n    fn m(&self) -> u8 {\n        self.x\n    }\n}",
+	    "3:23: fn m has a body, but interfaces declare, they do not implement: end it with ';'");
+}
+
+static void test_lexical_errors(void **state)
+{
+	(void)state;
 	bad("fn f(a: u8);\x01", "1:13: unexpected control character 0x01");
 	bad("fn f(a: u8);\n/* never\nclosed", "2:1: unterminated comment: '/*' is never closed by '*/'");
-	bad("struct A { x: u8 }\nstruct B {}", "2:8: struct B has no fields: a struct needs at least one");
-	/* columns count bytes; a tab is one */
+	bad("fn f(a: u8);\n/* never closed *", "2:1: unterminated comment: '/*' is never closed by '*/'");
+	bad("/", "1:1: unexpected character '/'");
+	bad("fn f(a: u8) -> u8; #", "1:20: unexpected character '#'");
+	/* block comments end at the first '*' '/', and may span lines */
+	pg_idl *idl = ok("/* a /* b **/ fn /*\n\n*/ f();");
+	assert_int_equal(idl->fns[0].line, 3);
+	assert_int_equal(idl->fns[0].col, 4);
+	pg_idl_free(idl);
+}
+
+static void test_columns(void **state)
+{
+	(void)state;
+	/* columns count bytes; a tab is one, and so is a CR */
 	bad("\tstruct\tA {\r\n\t\tx u8 }", "2:5: expected ':' after field name 'x', found 'u8'");
+	bad("// \xcf\x80\xcf\x80\nfn f(a: u8) -> u8 /* \xcf\x80 */ x", "2:28: expected ';' after the return type, found 'x'");
+	pg_idl *idl = ok("\r\n  struct  P {\r\n\tx: u8 }");
+	assert_int_equal(idl->structs[0].line, 2);
+	assert_int_equal(idl->structs[0].col, 11);
+	assert_int_equal(idl->structs[0].fields[0].line, 3);
+	assert_int_equal(idl->structs[0].fields[0].col, 2);
+	assert_int_equal(idl->structs[0].fields[0].type->col, 5);
+	pg_idl_free(idl);
 }
 
 static void test_self_errors(void **state)
@@ -554,7 +690,7 @@ static void test_self_errors(void **state)
 	src = pg_asprintf("%simpl P { fn m(&a: u8); }", p);
 	bad(src, "2:15: expected a parameter name, found '&'");
 	free(src);
-	bad("fn f(&self);", "1:6: fn 'f' is not in an impl block: only methods take '&self'");
+	bad("fn f(&self);", "1:6: fn f is not in an impl block: only methods take '&self'");
 	bad("fn f(self: u8);", "1:6: 'self' is a reserved word and cannot be a parameter name");
 	bad("fn self();", "1:4: 'self' is a reserved word and cannot be a fn name");
 }
@@ -568,10 +704,23 @@ static void test_names(void **state)
 	bad("struct A { impl: u8 }", "1:12: 'impl' is a reserved word and cannot be a field name");
 	bad("fn f(struct: u8);", "1:6: 'struct' is a reserved word and cannot be a parameter name");
 	bad("struct A { 9: u8 }", "1:12: unexpected character '9'");
+}
+
+static void test_impl_names(void **state)
+{
+	(void)state;
 	bad("impl u8 { }", "1:6: impl needs a struct; 'u8' is a built-in type");
-	bad("impl struct { }", "1:6: 'struct' is a reserved word and cannot be a struct name after 'impl'");
+	bad("impl struct { }", "1:6: expected a struct name after 'impl', found 'struct'");
+	bad("impl { }", "1:6: expected a struct name after 'impl', found '{'");
+	bad("struct A { x: u8 }\nimpl A fn", "2:8: expected '{' after impl A, found 'fn'");
 	bad("struct Circle { r: f64 }\nimpl Circel { fn m(); }", "2:6: impl for unknown struct 'Circel': did you mean 'Circle'?");
-	bad("impl Nothing { }", "1:6: impl for unknown struct 'Nothing'");
+	bad("impl Nothing { }", "1:6: impl for unknown struct 'Nothing': declare it with 'struct Nothing { ... }'");
+	bad("impl Nothing { fn m(); }", "1:6: impl for unknown struct 'Nothing': declare it with 'struct Nothing { ... }'");
+}
+
+static void test_names_that_are_fine(void **state)
+{
+	(void)state;
 	/* names that are keywords elsewhere, or type names, are fine as fields */
 	pg_idl *idl = ok("struct A { f64: f64, Option: u8, _x9: bool }\nfn str(bytes: bytes);\n");
 	assert_string_equal(idl->structs[0].fields[1].name, "Option");
@@ -589,6 +738,11 @@ static void test_duplicates(void **state)
 	bad("struct A { x: u8 }\nimpl A { fn m(); }\nimpl A { fn m(&self, b: u8); }",
 	    "3:13: fn A.m is already declared at 2:13");
 	bad("struct A { x: u8 }\nimpl A { fn m(a: u8, a: u8); }", "2:22: duplicate parameter 'a' in fn A.m (first at 2:15)");
+}
+
+static void test_names_in_scopes(void **state)
+{
+	(void)state;
 	/* one name in several scopes is fine */
 	pg_idl *idl = ok("struct A { m: u8 }\nstruct B { m: u8 }\n"
 			 "impl A { fn m(m: u8); }\nimpl B { fn m(); }\nfn m(m: u8);\n");
@@ -601,11 +755,18 @@ static void test_duplicates(void **state)
 	pg_idl_free(idl);
 }
 
-static void test_recursion(void **state)
+static void test_direct_recursion(void **state)
 {
 	(void)state;
 	bad("struct A { x: u8, a: Option<A> }", "1:19: struct A is recursive: A.a -> A");
 	bad("struct A { x: [A] }", "1:12: struct A is recursive: A.x -> A");
+	bad("struct A { x: A }", "1:12: struct A is recursive: A.x -> A");
+	bad("struct A { x: u8, y: (u8, Option<[(A, u8)]>) }", "1:19: struct A is recursive: A.y -> A");
+}
+
+static void test_indirect_recursion(void **state)
+{
+	(void)state;
 	bad("struct A {\n    b: B,\n}\nstruct B {\n    x: u8,\n    a: (u8, [Option<A>]),\n}",
 	    "2:5: struct A is recursive: A.b -> B.a -> A");
 	/* the first struct in the text that is on a cycle names it */
@@ -613,6 +774,11 @@ static void test_recursion(void **state)
 	    "2:12: struct C is recursive: C.d -> D.c -> C");
 	bad("struct A { b: B }\nstruct B { c: C }\nstruct C { a: A }",
 	    "1:12: struct A is recursive: A.b -> B.c -> C.a -> A");
+}
+
+static void test_not_recursive(void **state)
+{
+	(void)state;
 	/* shared, but not a cycle */
 	pg_idl *idl = ok("struct A { b: B, c: C }\nstruct B { d: D }\nstruct C { d: D, e: [D] }\n"
 			 "struct D { x: u8 }\nfn f(a: A) -> A;\n");
@@ -647,7 +813,7 @@ static void test_depth(void **state)
 		pg_buf_puts(&src, "]>");
 	pg_buf_puts(&src, ");");
 	/* the 17th level is the 9th Option, at 9 + 8 * 8 */
-	bad(src.ptr, "1:73: type nested too deeply (at most 16 levels)");
+	bad(src.ptr, "1:73: type nested too deeply (at most 16 levels): name a part of it with a struct");
 	pg_buf_free(&src);
 }
 
@@ -731,8 +897,13 @@ static void test_text_limits(void **state)
 	pg_idl *idl = NULL;
 	assert_int_equal(pg_idl_parse(&idl, big, PG_IDL_MAX_BYTES, "t.pgi"), 0);
 	pg_idl_free(idl);
-	bad_n(big, PG_IDL_MAX_BYTES + 1, "1:1: larger than 262144 bytes");
+	bad_n(big, PG_IDL_MAX_BYTES + 1, "1:1: the text is larger than 262144 bytes");
 	free(big);
+}
+
+static void test_nul_and_utf8(void **state)
+{
+	(void)state;
 
 	bad_n("fn f();\n// a\0b\n", 14, "2:5: NUL byte in the text");
 	bad_n("fn f();\0", 8, "1:8: NUL byte in the text");
@@ -740,10 +911,16 @@ static void test_text_limits(void **state)
 	bad("// \xc0\x80 overlong\n", "1:4: invalid UTF-8");
 	bad("// \xed\xa0\x80 surrogate\n", "1:4: invalid UTF-8");
 	bad("// cut \xe2\x80", "1:8: invalid UTF-8");
+}
+
+static void test_ascii_outside_comments(void **state)
+{
+	(void)state;
 	bad("fn f(a: u8);\nfn \xcf\x80();", "2:4: non-ASCII character outside a comment");
-	/* a pending doc does not leak, a lone open does not crash */
+	bad("struct Caf\xc3\xa9 { x: u8 }", "1:11: non-ASCII character outside a comment");
+	bad("fn f(a: u8);\xc2\xa0", "1:13: non-ASCII character outside a comment");
+	/* a doc gathered before the error is not leaked */
 	bad("// doc\nstruct", "2:7: expected a struct name, found end of file");
-	bad("/", "1:1: unexpected character '/'");
 }
 
 /* ---- lookups ---- */
@@ -804,22 +981,39 @@ int main(void)
 		cmocka_unit_test(test_tuples),
 		cmocka_unit_test(test_arrays_and_options),
 		cmocka_unit_test(test_type_mistakes),
+		cmocka_unit_test(test_references),
+		cmocka_unit_test(test_struct_named_like_a_mistake),
 		cmocka_unit_test(test_unknown_types),
 		cmocka_unit_test(test_declared_later),
 		cmocka_unit_test(test_doc_comments),
+		cmocka_unit_test(test_doc_text),
 		cmocka_unit_test(test_canonical_messy),
 		cmocka_unit_test(test_canonical_corpus_and_empty),
 		cmocka_unit_test(test_canonical_param_docs),
-		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_format_hand_built),
+		cmocka_unit_test(test_struct_syntax),
+		cmocka_unit_test(test_unclosed),
+		cmocka_unit_test(test_top_level),
+		cmocka_unit_test(test_fn_syntax),
+		cmocka_unit_test(test_bodies_refused),
+		cmocka_unit_test(test_lexical_errors),
+		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_self_errors),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_impl_names),
+		cmocka_unit_test(test_names_that_are_fine),
 		cmocka_unit_test(test_duplicates),
-		cmocka_unit_test(test_recursion),
+		cmocka_unit_test(test_names_in_scopes),
+		cmocka_unit_test(test_direct_recursion),
+		cmocka_unit_test(test_indirect_recursion),
+		cmocka_unit_test(test_not_recursive),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_identifier_length),
 		cmocka_unit_test(test_member_limits),
 		cmocka_unit_test(test_item_limits),
 		cmocka_unit_test(test_text_limits),
+		cmocka_unit_test(test_nul_and_utf8),
+		cmocka_unit_test(test_ascii_outside_comments),
 		cmocka_unit_test(test_lookups_and_arity),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
