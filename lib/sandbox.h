@@ -12,10 +12,12 @@
  * and setrlimit before exec: RLIMIT_CPU, RLIMIT_AS, RLIMIT_FSIZE,
  * RLIMIT_NPROC, RLIMIT_CORE 0.  RLIMIT_NPROC does not bind uid 0, so as root
  * the child first drops to an unprivileged uid of its own (and the work
- * directory is made accessible to it); as any uid the process limit is the
- * count that uid already has plus lim.nproc.  pg itself enforces the wall
- * clock and the output cap, killing the whole sandbox (its process group;
- * bwrap's pid namespace takes every descendant with it).
+ * tree is made accessible to it: chowned to it for a build, made readable for
+ * a run; the directories above must be searchable by others); as any uid the
+ * process limit is the count that uid already has plus lim.nproc (plus bwrap's
+ * own processes).  pg itself enforces the wall clock and the output cap,
+ * killing the whole sandbox (its process group; bwrap's pid namespace takes
+ * every descendant with it).
  *
  * Nothing here prints.  A broken limit is not an error of the call: the run
  * ends and pg_proc_reason says why.
@@ -30,7 +32,7 @@
 typedef struct pg_limits {
 	unsigned cpu_s;   /* CPU seconds */
 	uint64_t mem;     /* address space, bytes */
-	unsigned nproc;   /* processes/threads the run may add */
+	unsigned nproc;   /* processes/threads the run (its sh included) may have */
 	uint64_t fsize;   /* largest file written, bytes */
 	unsigned wall_ms; /* wall clock of the whole run */
 	uint64_t output;  /* bytes of stdout + stderr before it is killed */
@@ -83,8 +85,9 @@ typedef struct pg_proc {
 int pg_proc_spawn(pg_proc **out, const pg_sandbox *sb, const char *cmd);
 
 /* Move data: write what it can of in[*inoff..inlen) (advancing *inoff; the
- * caller closes stdin with pg_proc_close_in), append what stdout has to out,
- * keep stderr's tail; waits at most timeout_ms for anything to happen.
+ * caller closes stdin with pg_proc_close_in; pump closes it when the process
+ * stops reading), append what stdout has to out, keep stderr's tail; waits
+ * at most timeout_ms (< 0: up to the wall clock) for anything to happen.
  * Enforces the wall clock and output cap (killing the sandbox).
  * Returns 0 while stdout is open, 1 once stdout is at EOF or the process
  * was killed; PG_ERROR only for pg's own failures. */
@@ -95,7 +98,9 @@ void pg_proc_close_in(pg_proc *p);
 /* Kill the whole sandbox now (end PG_END_KILLED unless already ended). */
 void pg_proc_kill(pg_proc *p);
 
-/* Wait for the end (killing it at the wall clock), reap, set end/code. */
+/* Wait for the end (killing it at the wall clock), reap, set end/code.
+ * Closes stdin; stdout and stderr are drained, stdout discarded.  A status of
+ * 128 + n reads as signal n: bwrap 0.8 reports a death by signal that way. */
 int pg_proc_wait(pg_proc *p);
 
 /* "exit 3", "crashed: signal 11 (Segmentation fault)", "timeout (10 s)",
@@ -104,7 +109,7 @@ int pg_proc_wait(pg_proc *p);
  * memory ran out.  Written into buf. */
 const char *pg_proc_reason(const pg_proc *p, char *buf, size_t n);
 
-void pg_proc_free(pg_proc *p);
+void pg_proc_free(pg_proc *p); /* kills it if still running */
 
 /* Run to the end: feed in, collect stdout (at most lim.output).  *out_proc
  * (when not NULL) gets the finished process for its end and reason. */
