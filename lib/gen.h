@@ -28,7 +28,10 @@ int pg_lang_parse(const char *name);
 const char *pg_lang_name(pg_lang l);
 
 /* The base name of generated files: the interface name's last segment
- * ("geometry::circle" -> "circle"). */
+ * ("geometry::circle" -> "circle"), changed where it could not be a Python
+ * module or would hide one: "2d" -> "pg_2d"; a Python keyword, a standard
+ * module, "impl" or "pg_runtime" gets a trailing '_' ("json" -> "json_").
+ * Thread-local storage or a pointer into ifname. */
 const char *pg_gen_base(const char *ifname);
 
 /* The bindings for ifname's idl: a C header or a Python module. */
