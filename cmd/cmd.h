@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "idl.h"
 #include "index.h"
 #include "key.h"
 #include "manifest.h"
@@ -87,12 +88,45 @@ const char *color(const struct pg_ctx *ctx, enum color c);
 
 /* --- shared lookups ---------------------------------------------------- */
 
+/* Open the store (and the index, synced, with PG_NEED_INDEX) now, for
+ * commands that need it only sometimes. */
+int setup_store(struct pg_ctx *ctx, unsigned flags);
+/* An interface argument: a directory with interface.pgi (and pg.yaml), or
+ * an id prefix or name in the store.  id is "" for a directory. */
+int load_interface_arg(struct pg_ctx *ctx, const char *arg, struct pg_idl **idl, char **name,
+		       char id[PG_HEX_LEN + 1]);
 /* Bring ctx->index up to date; a damaged log only warns. */
 int sync_index(struct pg_ctx *ctx);
 /* Resolve an object argument (id prefix) to its index row. */
 int resolve_object(struct pg_ctx *ctx, pg_index_row *row, const char *arg, pg_otype want);
 /* Resolve an author argument (name or key prefix) to one key. */
 int resolve_author(struct pg_ctx *ctx, char key[PG_HEX_LEN + 1], const char *arg);
+/* Objects of one type and name, by author: the newest overall and the
+ * newest by me (a pg_index_query callback). */
+struct cand {
+	char id[PG_HEX_LEN + 1];
+	int64_t date;
+};
+struct candidates {
+	char me[PG_HEX_LEN + 1];
+	char (*seen)[PG_HEX_LEN + 1]; /* distinct authors */
+	size_t authors;
+	struct cand newest, mine;
+};
+int collect_candidates(const pg_index_row *r, void *data);
+/* An interface by name: mine (me: 64 hex or "") when I publish one, else
+ * the newest of its only author; ambiguous when several authors do.
+ * where prefixes the messages. */
+int resolve_interface_name(struct pg_ctx *ctx, const char *me, const char *name, char out[PG_HEX_LEN + 1],
+			   const char *where);
+/* An interface argument: an id prefix or a name (mine preferred). */
+int resolve_interface(struct pg_ctx *ctx, pg_index_row *row, const char *arg);
+/* An object's payload, and an interface's parsed interface.pgi. */
+int read_payload(struct pg_ctx *ctx, pg_buf *out, const pg_index_row *row);
+int load_idl(struct pg_ctx *ctx, struct pg_idl **out, const pg_index_row *iface);
+/* An object, decoded and verified. */
+int read_object(struct pg_ctx *ctx, pg_object **out, const pg_index_row *row);
+
 /* An index row as a JSON object. */
 json_t *row_json(const pg_index_row *row);
 /* "alice" or the first 12 hex of the key. */
@@ -113,6 +147,9 @@ int cmd_log(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_export(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_fsck(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_reindex(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_new(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_gen(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
 

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -105,6 +106,152 @@ int resolve_author(struct pg_ctx *ctx, char key[PG_HEX_LEN + 1], const char *arg
 	else
 		err = pg_error_set(PG_EAMBIGUOUS, "'%s' names %zu publishers; give a key prefix instead", arg, n);
 	free(keys);
+	return err;
+}
+
+int collect_candidates(const pg_index_row *r, void *data)
+{
+	struct candidates *c = data;
+	size_t i = 0;
+	while (i < c->authors && strcmp(c->seen[i], r->author))
+		i++;
+	if (i == c->authors) {
+		c->seen = pg_realloc(c->seen, (c->authors + 1) * sizeof(*c->seen));
+		memcpy(c->seen[c->authors++], r->author, PG_HEX_LEN + 1);
+	}
+	if (!*c->newest.id || r->date >= c->newest.date) {
+		memcpy(c->newest.id, r->id, PG_HEX_LEN + 1);
+		c->newest.date = r->date;
+	}
+	if (!strcmp(r->author, c->me) && (!*c->mine.id || r->date >= c->mine.date)) {
+		memcpy(c->mine.id, r->id, PG_HEX_LEN + 1);
+		c->mine.date = r->date;
+	}
+	return 0;
+}
+
+int resolve_interface_name(struct pg_ctx *ctx, const char *me, const char *name, char out[PG_HEX_LEN + 1],
+			   const char *where)
+{
+	struct candidates c;
+	int err;
+	memset(&c, 0, sizeof(c));
+	snprintf(c.me, sizeof(c.me), "%s", me ? me : "");
+	if (pg_value_check(PG_F_IFNAME, name, NULL) < 0) /* also: no GLOB metacharacters */
+		return pg_error_set(PG_EINVALID, "%s'%s' is not an interface name (like geometry::circle)",
+				    where, name);
+	pg_query q = { .type = "interface", .name = name };
+	if ((err = pg_index_query(ctx->index, &q, collect_candidates, &c)) < 0)
+		goto done;
+	if (*c.mine.id)
+		memcpy(out, c.mine.id, sizeof(c.mine.id));
+	else if (c.authors == 1)
+		memcpy(out, c.newest.id, sizeof(c.newest.id));
+	else if (c.authors == 0)
+		err = pg_error_set(PG_ENOTFOUND, "%sno interface '%s' in this store; publish it first "
+				   "(or in the same batch)", where, name);
+	else
+		err = pg_error_set(PG_EAMBIGUOUS, "%s%zu authors publish an interface '%s'; "
+				   "name it by id ('pg ls --type interface --name %s' lists them)",
+				   where, c.authors, name, name);
+done:
+	free(c.seen);
+	return err;
+}
+
+int resolve_interface(struct pg_ctx *ctx, pg_index_row *row, const char *arg)
+{
+	char me[PG_HEX_LEN + 1] = "", id[PG_HEX_LEN + 1];
+	uint8_t pk[PG_PK_LEN];
+	size_t n = strlen(arg);
+	int err;
+	if (n >= 4 && n <= PG_HEX_LEN && pg_is_hex(arg, n)) {
+		err = resolve_object(ctx, row, arg, PG_T_INTERFACE);
+		if (err != PG_ENOTFOUND || pg_value_check(PG_F_IFNAME, arg, NULL) < 0)
+			return err;
+	}
+	if (pg_key_get_current(pk, ctx->home) == 0)
+		pg_hex(me, pk, PG_PK_LEN);
+	if ((err = resolve_interface_name(ctx, me, arg, id, "")) < 0)
+		return err;
+	return pg_index_get(ctx->index, row, id);
+}
+
+int read_payload(struct pg_ctx *ctx, pg_buf *out, const pg_index_row *row)
+{
+	int err;
+	if (!*row->payload)
+		return pg_error_set(PG_ENOTFOUND, "%s %.12s has no payload", row->type, row->id);
+	if ((err = pg_store_read_blob(out, ctx->store, row->payload_blob)) < 0)
+		return err;
+	uint8_t h[PG_ID_LEN];
+	char hex[PG_HEX_LEN + 1];
+	pg_hash(h, out->ptr, out->len);
+	pg_hex(hex, h, PG_ID_LEN);
+	if (strcmp(hex, row->payload))
+		return pg_error_set(PG_EINTEGRITY, "the payload of %s %.12s does not match its hash; run 'pg fsck'",
+				    row->type, row->id);
+	return 0;
+}
+
+int read_object(struct pg_ctx *ctx, pg_object **out, const pg_index_row *row)
+{
+	pg_buf raw = PG_BUF_INIT;
+	int err = pg_store_read_blob(&raw, ctx->store, row->blob);
+	if (err == 0 && (err = pg_object_decode(out, raw.ptr, raw.len, 0)) < 0)
+		pg_error_prefix(err, "object %.12s: ", row->id);
+	pg_buf_free(&raw);
+	return err;
+}
+
+int load_idl(struct pg_ctx *ctx, pg_idl **out, const pg_index_row *iface)
+{
+	pg_buf tar = PG_BUF_INIT, src = PG_BUF_INIT;
+	int err = read_payload(ctx, &tar, iface);
+	if (err == 0 && (err = pg_payload_read(&src, tar.ptr, tar.len, PG_IDL_FILE, PG_IDL_MAX_BYTES)) < 0)
+		pg_error_prefix(err, "interface %s (%.12s): ", iface->name, iface->id);
+	if (err == 0) {
+		char *file = pg_asprintf("%s@%.12s:%s", iface->name, iface->id, PG_IDL_FILE);
+		err = pg_idl_parse(out, src.ptr, src.len, file);
+		free(file);
+	}
+	pg_buf_free(&tar);
+	pg_buf_free(&src);
+	return err;
+}
+
+int load_interface_arg(struct pg_ctx *ctx, const char *arg, pg_idl **idl, char **name, char id[PG_HEX_LEN + 1])
+{
+	struct stat st;
+	int err;
+	*idl = NULL;
+	*name = NULL;
+	*id = 0;
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		pg_manifest *m;
+		pg_buf src = PG_BUF_INIT;
+		char *file = pg_path_join(arg, PG_IDL_FILE);
+		if ((err = pg_manifest_load(&m, arg)) == 0) {
+			if (m->type != PG_T_INTERFACE)
+				err = pg_error_set(PG_EINVALID, "%s describes %s %s, not an interface", m->path,
+						   pg_otype_name(m->type), m->name);
+			else if ((err = pg_read_file(&src, file, PG_IDL_MAX_BYTES)) == 0 &&
+				 (err = pg_idl_parse(idl, src.ptr, src.len, file)) == 0)
+				*name = pg_strdup(m->name);
+			pg_manifest_free(m);
+		}
+		pg_buf_free(&src);
+		free(file);
+		return err;
+	}
+	pg_index_row row;
+	if ((err = setup_store(ctx, PG_NEED_INDEX)) < 0 || (err = resolve_interface(ctx, &row, arg)) < 0)
+		return err;
+	if ((err = load_idl(ctx, idl, &row)) == 0) {
+		*name = pg_strdup(row.name);
+		memcpy(id, row.id, PG_HEX_LEN + 1);
+	}
+	pg_index_row_clear(&row);
 	return err;
 }
 

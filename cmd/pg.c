@@ -16,6 +16,9 @@ const struct cmd_struct pg_commands[] = {
 	{ "export", cmd_export, PG_NEED_INDEX, "extract an object's payload into a directory" },
 	{ "fsck", cmd_fsck, PG_NEED_STORE, "verify every hash, signature, log chain and payload" },
 	{ "reindex", cmd_reindex, PG_NEED_STORE, "rebuild the derived index from the store" },
+	{ "new", cmd_new, 0, "scaffold an interface, spec or impl from templates" },
+	{ "gen", cmd_gen, 0, "print an interface's bindings for C or Python" },
+	{ "verify", cmd_verify, PG_NEED_INDEX, "build and run impls against every spec, in the sandbox" },
 	{ "help", cmd_help, 0, "show help for pg or a command" },
 	{ "version", cmd_version, 0, "print pg's version" },
 	{ NULL, NULL, 0, NULL },
@@ -118,11 +121,13 @@ static int use_color(int no_color)
 	return isatty(STDOUT_FILENO);
 }
 
-static int setup_store(struct pg_ctx *ctx, unsigned flags)
+int setup_store(struct pg_ctx *ctx, unsigned flags)
 {
+	if (ctx->store && (ctx->index || (flags & PG_NEED_INDEX) != PG_NEED_INDEX))
+		return 0;
 	char *dir;
-	int err = pg_store_discover(&dir, ".");
-	if (err == 0) {
+	int err = ctx->store ? 0 : pg_store_discover(&dir, ".");
+	if (err == 0 && !ctx->store) {
 		err = pg_store_open(&ctx->store, dir);
 		free(dir);
 	}

@@ -1,5 +1,6 @@
 /* publish.c - pg publish: directories with pg.yaml become signed objects */
 #include "cmd.h"
+#include "spec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,53 +61,19 @@ static void find_manifests(struct jobs *j, const char *dir, int depth)
 	pg_dir_list_free(names, n);
 }
 
-struct cand {
-	char id[PG_HEX_LEN + 1];
-	int64_t date;
-};
-
-struct candidates {
-	char me[PG_HEX_LEN + 1];
-	char (*seen)[PG_HEX_LEN + 1]; /* distinct authors */
-	size_t authors;
-	struct cand newest, mine;
-};
-
-static int collect(const pg_index_row *r, void *data)
-{
-	struct candidates *c = data;
-	size_t i = 0;
-	while (i < c->authors && strcmp(c->seen[i], r->author))
-		i++;
-	if (i == c->authors) {
-		c->seen = pg_realloc(c->seen, (c->authors + 1) * sizeof(*c->seen));
-		memcpy(c->seen[c->authors++], r->author, PG_HEX_LEN + 1);
-	}
-	if (!*c->newest.id || r->date >= c->newest.date) {
-		memcpy(c->newest.id, r->id, PG_HEX_LEN + 1);
-		c->newest.date = r->date;
-	}
-	if (!strcmp(r->author, c->me) && (!*c->mine.id || r->date >= c->mine.date)) {
-		memcpy(c->mine.id, r->id, PG_HEX_LEN + 1);
-		c->mine.date = r->date;
-	}
-	return 0;
-}
-
 /* The interface a manifest names: an id prefix, or a name that is staged
  * in this batch or known to the index (one author's newest, preferring
  * yours when several authors use the name). */
-static int resolve_interface(struct pg_ctx *ctx, pg_txn *t, const pg_manifest *m, const pg_key *me,
+static int manifest_interface(struct pg_ctx *ctx, pg_txn *t, const pg_manifest *m, const pg_key *me,
 			     char out[PG_HEX_LEN + 1])
 {
 	const char *ref = m->interface;
 	size_t len = strlen(ref);
 	char *where = pg_manifest_where(m, "interface");
-	struct candidates c;
+	char mine[PG_HEX_LEN + 1];
 	int err = 0;
 
-	memset(&c, 0, sizeof(c));
-	pg_hex(c.me, me->pk, PG_PK_LEN);
+	pg_hex(mine, me->pk, PG_PK_LEN);
 
 	/* hex is an id prefix when it names an object; an interface may also be
 	 * called "cafe", so a hex string that names none is tried as a name */
@@ -132,25 +99,82 @@ static int resolve_interface(struct pg_ctx *ctx, pg_txn *t, const pg_manifest *m
 		}
 	}
 
-	pg_query q = { .type = "interface", .name = ref }; /* checked: a name holds no GLOB metacharacter */
-	if ((err = pg_index_query(ctx->index, &q, collect, &c)) < 0)
-		goto done;
-	if (*c.mine.id)
-		memcpy(out, c.mine.id, sizeof(c.mine.id));
-	else if (c.authors == 1)
-		memcpy(out, c.newest.id, sizeof(c.newest.id));
-	else if (c.authors == 0)
-		err = pg_error_set(PG_ENOTFOUND, "%s: no interface '%s' in this store; publish it first "
-				   "(or in the same batch)", where, ref);
-	else
-		err = pg_error_set(PG_EAMBIGUOUS, "%s: %zu authors publish an interface '%s'; "
-				   "name it by id ('pg ls --type interface --name %s' lists them)",
-				   where, c.authors, ref, ref);
+	char *w = pg_asprintf("%s: ", where);
+	err = resolve_interface_name(ctx, mine, ref, out, w);
+	free(w);
 done:
-	free(c.seen);
 	if (err < 0 && !strstr(pg_error_last(), where))
 		pg_error_prefix(err, "%s", where);
 	free(where);
+	return err;
+}
+
+/* Interfaces parsed in this batch, for its specs. */
+struct staged {
+	char (*ids)[PG_HEX_LEN + 1];
+	pg_idl **idls;
+	size_t n;
+};
+
+static void staged_free(struct staged *st)
+{
+	for (size_t i = 0; i < st->n; i++)
+		pg_idl_free(st->idls[i]);
+	free(st->ids);
+	free(st->idls);
+}
+
+/* An interface must hold an interface.pgi that parses. */
+static int check_interface(const pg_manifest *m, const pg_buf *payload, pg_idl **idl)
+{
+	pg_buf src = PG_BUF_INIT;
+	char *file = pg_path_join(m->dir, PG_IDL_FILE);
+	int err = pg_payload_read(&src, payload->ptr, payload->len, PG_IDL_FILE, PG_IDL_MAX_BYTES);
+	if (err == PG_ENOTFOUND)
+		err = pg_error_set(PG_EINVALID, "%s: an interface needs %s, the types and functions in pg's "
+				   "interface language ('pg new interface' writes one)", m->path, PG_IDL_FILE);
+	if (err == 0)
+		err = pg_idl_parse(idl, src.ptr, src.len, file);
+	pg_buf_free(&src);
+	free(file);
+	return err;
+}
+
+/* A spec's cases must fit its interface: every call, argument and
+ * expected value is checked against the interface's types. */
+static int check_spec(struct pg_ctx *ctx, const pg_manifest *m, const pg_buf *payload, const char *iface,
+		      const struct staged *st)
+{
+	pg_idl *own = NULL;
+	const pg_idl *idl = NULL;
+	pg_buf src = PG_BUF_INIT;
+	pg_spec *spec = NULL;
+	char *file = pg_path_join(m->dir, PG_SPEC_FILE);
+	int err = 0;
+	for (size_t i = 0; i < st->n && !idl; i++)
+		if (!strcmp(st->ids[i], iface))
+			idl = st->idls[i];
+	if (!idl) {
+		pg_index_row row;
+		if ((err = pg_index_get(ctx->index, &row, iface)) < 0)
+			goto done;
+		err = load_idl(ctx, &own, &row);
+		pg_index_row_clear(&row);
+		if (err < 0)
+			goto done;
+		idl = own;
+	}
+	err = pg_payload_read(&src, payload->ptr, payload->len, PG_SPEC_FILE, PG_YAML_MAX_BYTES);
+	if (err == PG_ENOTFOUND)
+		err = pg_error_set(PG_EINVALID, "%s: a spec needs %s with its cases ('pg new spec' writes one)",
+				   m->path, PG_SPEC_FILE);
+	if (err == 0)
+		err = pg_spec_parse(&spec, idl, src.ptr, src.len, file);
+done:
+	pg_spec_free(spec);
+	pg_idl_free(own);
+	pg_buf_free(&src);
+	free(file);
 	return err;
 }
 
@@ -158,17 +182,22 @@ done:
  * the newest object of the same type and name by this author has exactly
  * these contents: publishing it again would add nothing. */
 static int build(struct pg_ctx *ctx, pg_txn *t, const pg_key *me, const pg_manifest *m,
-		 pg_object **out, pg_buf *payload, int *unchanged)
+		 pg_object **out, pg_buf *payload, int *unchanged, struct staged *st)
 {
+	pg_idl *idl = NULL;
 	char iface[PG_HEX_LEN + 1], pid[PG_HEX_LEN + 1], pfield[PG_HEX_LEN + 32];
 	uint8_t h[PG_ID_LEN];
 	int err;
 	*out = NULL;
 	*unchanged = 0;
-	if (m->interface && (err = resolve_interface(ctx, t, m, me, iface)) < 0)
+	if (m->interface && (err = manifest_interface(ctx, t, m, me, iface)) < 0)
 		return err;
 	if ((err = pg_payload_create(payload, m->dir, (const char *const *)m->files,
 				     m->files ? NULL : pg_manifest_filter, NULL)) < 0)
+		return err;
+	if (m->type == PG_T_INTERFACE && (err = check_interface(m, payload, &idl)) < 0)
+		return err;
+	if (m->type == PG_T_SPEC && (err = check_spec(ctx, m, payload, iface, st)) < 0)
 		return err;
 	pg_hash(h, payload->ptr, payload->len);
 	pg_hex(pid, h, PG_ID_LEN);
@@ -180,6 +209,10 @@ static int build(struct pg_ctx *ctx, pg_txn *t, const pg_key *me, const pg_manif
 		pg_object_add(o, "interface", iface);
 	if (m->lang)
 		pg_object_add(o, "lang", m->lang);
+	if (m->build)
+		pg_object_add(o, "build", m->build);
+	if (m->run)
+		pg_object_add(o, "run", m->run);
 	pg_object_add(o, "payload", pfield);
 	if (m->description)
 		pg_object_set_body(o, m->description, strlen(m->description));
@@ -192,7 +225,7 @@ static int build(struct pg_ctx *ctx, pg_txn *t, const pg_key *me, const pg_manif
 	pg_query q = { .type = pg_otype_name(m->type), .name = m->name, .author = mehex };
 	if (m->type != PG_T_INTERFACE && strpbrk(m->name, "*?[")) /* labels hold none of these */
 		q.name = NULL;
-	if (q.name && pg_index_query(ctx->index, &q, collect, &c) == 0 && *c.newest.id) {
+	if (q.name && pg_index_query(ctx->index, &q, collect_candidates, &c) == 0 && *c.newest.id) {
 		int64_t now = o->date;
 		o->date = c.newest.date;
 		if (pg_object_sign(o, me->sk) == 0) {
@@ -205,7 +238,14 @@ static int build(struct pg_ctx *ctx, pg_txn *t, const pg_key *me, const pg_manif
 	free(c.seen);
 	if ((err = pg_object_sign(o, me->sk)) < 0) {
 		pg_object_free(o);
+		pg_idl_free(idl);
 		return pg_error_prefix(err, "%s", m->path);
+	}
+	if (idl) {
+		st->ids = pg_realloc(st->ids, (st->n + 1) * sizeof(*st->ids));
+		st->idls = pg_realloc(st->idls, (st->n + 1) * sizeof(*st->idls));
+		pg_hex(st->ids[st->n], o->id, PG_ID_LEN);
+		st->idls[st->n++] = idl;
 	}
 	*out = o;
 	return 0;
@@ -261,13 +301,14 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 	pg_txn *t = NULL;
 	pg_buf idobj = PG_BUF_INIT, payload = PG_BUF_INIT, out = PG_BUF_INIT;
 	size_t added = 0, same = 0;
+	struct staged staged = { NULL, NULL, 0 };
 	if (err == 0 && (err = unlock_identity(ctx, &me, as)) == 0 &&
 	    (err = pg_key_identity(&idobj, ctx->home, me->pk)) == 0)
 		err = pg_txn_begin(&t, ctx->store, me, &idobj);
 	for (size_t i = 0; i < jobs.n && err == 0; i++) {
 		pg_object *o;
 		int unchanged;
-		if ((err = build(ctx, t, me, ms[i], &o, &payload, &unchanged)) < 0)
+		if ((err = build(ctx, t, me, ms[i], &o, &payload, &unchanged, &staged)) < 0)
 			break;
 		char hex[PG_HEX_LEN + 1];
 		pg_hex(hex, o->id, PG_ID_LEN);
@@ -302,6 +343,7 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 		info(ctx, "%s %zu object%s as %s%s", dry_run ? "would publish" : "published", added,
 		     added == 1 ? "" : "s", me->name, same ? " (the rest unchanged)" : "");
 	}
+	staged_free(&staged);
 	pg_txn_free(t);
 	pg_key_free(me);
 	pg_buf_free(&idobj);

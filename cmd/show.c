@@ -56,6 +56,8 @@ int cmd_show(int argc, const char **argv, struct pg_ctx *ctx)
 	pg_buf raw = PG_BUF_INIT, tar = PG_BUF_INIT;
 	pg_object *o = NULL;
 	pg_payload_list files = { NULL, 0 };
+	pg_idl *idl = NULL;
+	pg_buf canon = PG_BUF_INIT;
 	int err = resolve_object(ctx, &row, argv[0], PG_T_NONE);
 	if (err < 0)
 		return report(err);
@@ -74,6 +76,14 @@ int cmd_show(int argc, const char **argv, struct pg_ctx *ctx)
 		err = pg_payload_scan(&files, tar.ptr, tar.len);
 	if (err < 0)
 		goto done;
+
+	/* an interface shows what it declares, in canonical form */
+	if (o->type == PG_T_INTERFACE) {
+		if (load_idl(ctx, &idl, &row) == 0)
+			pg_idl_format(&canon, idl);
+		else
+			pg_buf_printf(&canon, "// does not parse: %s\n", pg_error_last());
+	}
 
 	const pg_type_schema *sch = pg_type_schema_get(o->type);
 	if (json) {
@@ -95,6 +105,30 @@ int cmd_show(int argc, const char **argv, struct pg_ctx *ctx)
 			json_array_append_new(fl, f);
 		}
 		json_object_set_new(j, "files", fl);
+		if (idl) {
+			json_t *fns = json_array(), *sts = json_array();
+			for (size_t i = 0; i < idl->nfns; i++) {
+				pg_buf sig = PG_BUF_INIT;
+				pg_buf_printf(&sig, "(");
+				for (size_t a = 0; a < pg_fn_arity(&idl->fns[i]); a++) {
+					pg_buf_printf(&sig, "%s%s: ", a ? ", " : "", pg_fn_arg_name(&idl->fns[i], a));
+					pg_type_format(&sig, pg_fn_arg_type(&idl->fns[i], a));
+				}
+				pg_buf_puts(&sig, ")");
+				if (idl->fns[i].ret) {
+					pg_buf_puts(&sig, " -> ");
+					pg_type_format(&sig, idl->fns[i].ret);
+				}
+				json_array_append_new(fns, json_pack("{s:s, s:s}", "call", idl->fns[i].call, "signature", sig.ptr));
+				pg_buf_free(&sig);
+			}
+			for (size_t i = 0; i < idl->nstructs; i++)
+				json_array_append_new(sts, json_string(idl->structs[i].name));
+			json_object_set_new(j, "functions", fns);
+			json_object_set_new(j, "structs", sts);
+		}
+		if (canon.len)
+			json_object_set_new(j, "idl", json_string(canon.ptr));
 		struct links out = { ctx, json_array(), 0, 0 }, in = { ctx, json_array(), 1, 0 };
 		if ((err = pg_index_links(ctx->index, row.id, 0, print_link, &out)) == 0)
 			err = pg_index_links(ctx->index, row.id, 1, print_link, &in);
@@ -136,6 +170,14 @@ int cmd_show(int argc, const char **argv, struct pg_ctx *ctx)
 			p = nl + 1;
 		}
 	}
+	if (canon.len) {
+		printf("\ninterface (canonical):\n");
+		for (const char *p = canon.ptr; *p;) {
+			const char *nl = strchr(p, '\n');
+			printf("%s%.*s\n", nl == p ? "" : "    ", (int)(nl - p), p);
+			p = nl + 1;
+		}
+	}
 	if (files.n) {
 		printf("\nfiles:\n");
 		for (size_t i = 0; i < files.n; i++) {
@@ -152,6 +194,8 @@ int cmd_show(int argc, const char **argv, struct pg_ctx *ctx)
 	if ((err = pg_index_links(ctx->index, row.id, 0, print_link, &out)) == 0)
 		err = pg_index_links(ctx->index, row.id, 1, print_link, &in);
 done:
+	pg_idl_free(idl);
+	pg_buf_free(&canon);
 	pg_payload_list_free(&files);
 	pg_object_free(o);
 	pg_buf_free(&raw);

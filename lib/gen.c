@@ -675,7 +675,8 @@ static void c_bindings(gen *g, const char *ifname, const char *ifid)
 	const pg_fn **sorted = pg_calloc(idl->nfns, sizeof(*sorted));
 	for (size_t i = 0; i < idl->nfns; i++)
 		sorted[i] = &idl->fns[i];
-	qsort(sorted, idl->nfns, sizeof(*sorted), by_call);
+	if (idl->nfns)
+		qsort(sorted, idl->nfns, sizeof(*sorted), by_call);
 	if (idl->nfns)
 		pg_buf_puts(b, "static const pg_fn_def pg_fns[] = {\n");
 	for (size_t i = 0; i < idl->nfns; i++) {

@@ -21,6 +21,8 @@ static const struct mfield {
 	{ "name", 0, PUBLISHABLE, PUBLISHABLE },
 	{ "interface", 0, LINKED, LINKED },
 	{ "lang", 0, T(PG_T_IMPL), T(PG_T_IMPL) },
+	{ "build", 0, T(PG_T_IMPL), 0 },
+	{ "run", 0, T(PG_T_IMPL), T(PG_T_IMPL) },
 	{ "description", 0, PUBLISHABLE, 0 },
 	{ "files", 1, PUBLISHABLE, 0 },
 	{ NULL, 0, 0, 0 },
@@ -128,7 +130,7 @@ int pg_manifest_load(pg_manifest **out, const char *dir)
 			f++;
 		if (!f->key) {
 			err = at(m, k, "unknown field '%s' (expected type, name, interface, lang, "
-				 "description or files)", k->value, NULL);
+				 "build, run, description or files)", k->value, NULL);
 			goto fail;
 		}
 		if (!(f->allowed & T(m->type))) {
@@ -171,6 +173,15 @@ int pg_manifest_load(pg_manifest **out, const char *dir)
 			goto fail;
 		}
 	}
+	static const char *const cmds[] = { "build", "run" };
+	for (size_t i = 0; i < 2; i++)
+		if ((y = pg_yaml_get(m->doc, cmds[i]))) {
+			if ((err = pg_value_check(PG_F_TEXT, y->value, NULL)) < 0) {
+				err = at(m, y, "%s: %s (one line of shell, run in the sandbox)", cmds[i], pg_error_last());
+				goto fail;
+			}
+			*(i ? &m->run : &m->build) = pg_strdup(y->value);
+		}
 	if ((y = pg_yaml_get(m->doc, "description")) && *y->value) {
 		size_t n = strlen(y->value);
 		m->description = y->value[n - 1] == '\n' ? pg_strdup(y->value) : pg_asprintf("%s\n", y->value);
@@ -201,6 +212,8 @@ void pg_manifest_free(pg_manifest *m)
 	free(m->name);
 	free(m->interface);
 	free(m->lang);
+	free(m->build);
+	free(m->run);
 	free(m->description);
 	pg_yaml_free(m->doc);
 	free(m);

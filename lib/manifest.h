@@ -4,6 +4,9 @@
  *     name: circle-c              # interface: geometry::circle style
  *     interface: geometry::circle # spec, impl, bench: a name or an id prefix
  *     lang: c                     # impl
+ *     build: cc -O2 -o impl impl.c # impl, optional: one line of shell, run
+ *                                 # in the sandbox with the payload writable
+ *     run: ./impl                 # impl: starts a program speaking docs/wire.md
  *     description: |              # optional, becomes the object's body
  *       ...
  *     files: [src, Makefile]      # optional; default: every entry except
@@ -23,7 +26,7 @@ typedef struct pg_manifest {
 	char *path; /* .../pg.yaml */
 	char *dir;
 	pg_otype type;
-	char *name, *interface, *lang, *description;
+	char *name, *interface, *lang, *build, *run, *description;
 	char **files; /* NULL-terminated, or NULL */
 	pg_yaml *doc;
 } pg_manifest;

@@ -34,7 +34,8 @@ static const pg_field_schema spec_fields[] = {
 	F("payload", PG_F_PAYLOAD, REQ), END };
 static const pg_field_schema impl_fields[] = {
 	F("name", PG_F_LABEL, REQ), F("interface", PG_F_ID, REQ | LINK),
-	F("lang", PG_F_LABEL, REQ), F("payload", PG_F_PAYLOAD, REQ), END };
+	F("lang", PG_F_LABEL, REQ), F("build", PG_F_TEXT, OPT), F("run", PG_F_TEXT, REQ),
+	F("payload", PG_F_PAYLOAD, REQ), END };
 static const pg_field_schema bench_fields[] = {
 	F("name", PG_F_LABEL, REQ), F("interface", PG_F_ID, REQ | LINK),
 	F("payload", PG_F_PAYLOAD, REQ), END };

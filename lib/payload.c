@@ -487,26 +487,6 @@ static int extract_one(struct archive *a, struct archive_entry *e, const pg_payl
 	return 0;
 }
 
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	char **names;
-	size_t n;
-	if (lstat(path, &st) < 0)
-		return;
-	if (!S_ISDIR(st.st_mode) || pg_dir_list(&names, &n, path) < 0) {
-		unlink(path);
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		char *c = pg_path_join(path, names[i]);
-		remove_tree(c);
-		free(c);
-	}
-	pg_dir_list_free(names, n);
-	rmdir(path);
-}
-
 int pg_payload_extract(const void *tar, size_t len, const char *dest)
 {
 	int err;
@@ -518,7 +498,7 @@ int pg_payload_extract(const void *tar, size_t len, const char *dest)
 		return pg_error_set(PG_EEXISTS, "'%s' already exists; name a new directory", dest);
 
 	char *tmp = pg_asprintf("%s.pg-tmp%ld", dest, (long)getpid());
-	remove_tree(tmp);
+	pg_rmtree(tmp);
 	if (mkdir(tmp, 0755) < 0) {
 		err = pg_error_set(PG_ERROR, "cannot create '%s': %s", tmp, strerror(errno));
 		free(tmp);
@@ -552,7 +532,52 @@ int pg_payload_extract(const void *tar, size_t len, const char *dest)
 	if (err == 0 && rename(tmp, dest) < 0)
 		err = pg_error_set(PG_ERROR, "cannot rename '%s' to '%s': %s", tmp, dest, strerror(errno));
 	if (err < 0)
-		remove_tree(tmp);
+		pg_rmtree(tmp);
 	free(tmp);
+	return err;
+}
+
+struct reading {
+	const char *path;
+	pg_buf *out;
+	size_t limit;
+	int found;
+};
+
+static int read_one(struct archive *a, struct archive_entry *e, const pg_payload_entry *ent, void *data)
+{
+	struct reading *rd = data;
+	(void)e;
+	if (strcmp(ent->path, rd->path))
+		return 0;
+	if (ent->type != 'f' && ent->type != 'x')
+		return pg_error_set(PG_EINVALID, "'%s' in the payload is not a file", rd->path);
+	if (ent->size > rd->limit)
+		return pg_error_set(PG_EINVALID, "'%s' in the payload is larger than %zu bytes", rd->path, rd->limit);
+	pg_buf_grow(rd->out, (size_t)ent->size);
+	la_ssize_t n;
+	char buf[16384];
+	while ((n = archive_read_data(a, buf, sizeof(buf))) > 0)
+		pg_buf_put(rd->out, buf, (size_t)n);
+	if (n < 0)
+		return pg_error_set(PG_EINVALID, "payload is damaged at '%s': %s", rd->path, archive_error_string(a));
+	rd->found = 1;
+	return 0;
+}
+
+int pg_payload_read(pg_buf *out, const void *tar, size_t len, const char *path, size_t limit)
+{
+	struct reading rd = { path, out, limit, 0 };
+	pg_buf_clear(out);
+	locale_t old = utf8_enter();
+	struct archive *a = reader(tar, len);
+	int err = a ? scan(a, NULL, len, read_one, &rd) : PG_EINVALID;
+	if (a)
+		archive_read_free(a);
+	utf8_leave(old);
+	if (err == 0 && !rd.found)
+		err = pg_error_set(PG_ENOTFOUND, "the payload has no file '%s'", path);
+	if (err < 0)
+		pg_buf_clear(out);
 	return err;
 }

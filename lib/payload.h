@@ -50,4 +50,8 @@ void pg_payload_list_free(pg_payload_list *list);
  * renamed into place only when every entry is out. */
 int pg_payload_extract(const void *tar, size_t len, const char *dest);
 
+/* The contents of one file of a payload (the whole payload is checked as
+ * pg_payload_scan does); PG_ENOTFOUND when it has no such file. */
+int pg_payload_read(pg_buf *out, const void *tar, size_t len, const char *path, size_t limit);
+
 #endif

@@ -77,6 +77,9 @@ int pg_mkdir_p(const char *path, int mode);
 int pg_dir_list(char ***out, size_t *n, const char *path);
 void pg_dir_list_free(char **names, size_t n);
 char *pg_path_join(const char *a, const char *b);
+/* Remove path and everything below it, without following symlinks; what
+ * cannot be removed stays (best effort, for temporary trees). */
+void pg_rmtree(const char *path);
 
 /* Time: PG_NOW (seconds since the epoch) overrides the clock, for tests. */
 int64_t pg_now(void);

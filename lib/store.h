@@ -62,7 +62,8 @@ typedef struct pg_txn pg_txn;
 int pg_txn_begin(pg_txn **out, pg_store *s, const pg_key *key, const pg_buf *identity);
 
 /* Stage a signed object (author == key) and its payload, if it has one.
- * An object already in the log is skipped (returns 1). */
+ * An object already in the log is skipped (returns 1).  The transaction
+ * takes o, whatever the outcome: the caller must not free it. */
 int pg_txn_add(pg_txn *t, const pg_object *o, const void *payload, size_t len);
 
 /* Objects staged so far (for resolving names within one batch). */

@@ -427,3 +427,23 @@ void pg_format_date(char out[32], int64_t t)
 	gmtime_r(&tt, &tm);
 	strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
 }
+
+void pg_rmtree(const char *path)
+{
+	struct stat st;
+	char **names;
+	size_t n;
+	if (lstat(path, &st) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode) || pg_dir_list(&names, &n, path) < 0) {
+		unlink(path);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *c = pg_path_join(path, names[i]);
+		pg_rmtree(c);
+		free(c);
+	}
+	pg_dir_list_free(names, n);
+	rmdir(path);
+}

@@ -14,6 +14,7 @@ bad() { # NAME YAML...: a directory with that pg.yaml and one file
 	mkdir -p "$T/$1"
 	printf '%s\n' "$2" >"$T/$1/pg.yaml"
 	echo data >"$T/$1/file.txt"
+	echo 'fn f(x: i64) -> i64;' >"$T/$1/interface.pgi"
 }
 bad syntax 'type: interface
 name: "geometry::oops
@@ -42,6 +43,7 @@ expect_err 3 "not a valid interface name" "a bad interface name is refused" "$PG
 bad noiface 'type: impl
 name: circle-c
 lang: c
+run: ./impl
 interface: geometry::nothere'
 expect_err 4 "no interface 'geometry::nothere'" "an impl of an unknown interface is refused" "$PG" publish "$T/noiface"
 

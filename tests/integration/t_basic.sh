@@ -96,7 +96,7 @@ name: circle-examples
 interface: geometry::circle
 description: the founding text's three examples
 YAML
-echo "cases" > spec/cases.yaml
+cp "$ROOT/objects/geometry-circle/spec-founding/cases.yaml" spec/
 expect 0 "bob publishes a spec naming the interface by name" "$PG" publish spec
 run "$PG" show --json "$(cut -c1-8 "$T/out")"
 check "the spec links to alice's interface" python3 -c "import json; d=json.load(open('$T/out')); assert d['fields']['interface']=='$id' and d['author_name']=='bob'"
@@ -115,6 +115,7 @@ cat > tree/pg.yaml <<YAML
 type: interface
 name: geometry::tree
 YAML
+echo 'struct Tree { size: u64 }' > tree/interface.pgi
 echo 'int main(void) { return 0; }' > tree/src/main.c
 echo 'x' > tree/src/lib/util.c
 printf '#!/bin/sh\necho hi\n' > tree/run.sh && chmod 755 tree/run.sh

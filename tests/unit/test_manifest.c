@@ -114,6 +114,8 @@ static void test_impl_manifest(void **state)
 		       "name: circle-c\n"
 		       "interface: geometry::circle\n"
 		       "lang: c\n"
+		       "build: cc -std=c11 -O2 -o impl impl.c pg_runtime.c -lm\n"
+		       "run: ./impl\n"
 		       "description: |\n"
 		       "  A circle in C.\n"
 		       "\n"
@@ -128,6 +130,8 @@ static void test_impl_manifest(void **state)
 	assert_string_equal(m->name, "circle-c");
 	assert_string_equal(m->interface, "geometry::circle");
 	assert_string_equal(m->lang, "c");
+	assert_string_equal(m->build, "cc -std=c11 -O2 -o impl impl.c pg_runtime.c -lm");
+	assert_string_equal(m->run, "./impl");
 	assert_string_equal(m->description, "A circle in C.\n\nUses 3.14159 for \xcf\x80.\n");
 	assert_string_equal(m->files[0], "src");
 	assert_string_equal(m->files[1], "src/circle.c");
@@ -136,7 +140,7 @@ static void test_impl_manifest(void **state)
 	pg_manifest_free(m);
 
 	/* an id prefix may stand for the interface; no files means the default */
-	err = load(&m, dir, "type: impl\nname: circle-c\ninterface: 0123abcd\nlang: c\n");
+	err = load(&m, dir, "type: impl\nname: circle-c\ninterface: 0123abcd\nlang: c\nrun: ./impl\n");
 	if (err < 0)
 		fail_msg("%s", pg_error_last());
 	assert_string_equal(m->interface, "0123abcd");
@@ -233,12 +237,17 @@ static const struct mcase bad[] = {
 	  "not a valid interface name" },
 	{ "interface name with :::", "type: interface\nname: geometry:::circle\n", 2, 7,
 	  "not a valid interface name" },
-	{ "impl name with a space", "type: impl\nname: circle c\ninterface: geometry::circle\nlang: c\n", 2, 7,
+	{ "impl name with a space", "type: impl\nname: circle c\ninterface: geometry::circle\nlang: c\nrun: x\n", 2, 7,
 	  "not a valid name" },
-	{ "impl name in interface style", "type: impl\nname: geometry::circle\ninterface: x\nlang: c\n", 2, 7,
+	{ "impl name in interface style", "type: impl\nname: geometry::circle\ninterface: x\nlang: c\nrun: x\n", 2, 7,
 	  "not a valid name" },
 	{ "empty name", "type: interface\nname: \"\"\n", 2, 7, "name: empty value" },
-	{ "bad lang", "type: impl\nname: circle-c\ninterface: x\nlang: c/c++\n", 4, 7, "lang:" },
+	{ "bad lang", "type: impl\nname: circle-c\ninterface: x\nlang: c/c++\nrun: x\n", 4, 7, "lang:" },
+	{ "impl without run", "type: impl\nname: circle-c\ninterface: x\nlang: c\n", 1, 1,
+	  "missing field 'run' (required for impl)" },
+	{ "run on a spec", "type: spec\nname: s\ninterface: x\nrun: ./x\n", 4, 1,
+	  "field 'run' does not apply to spec manifests" },
+	{ "run over two lines", "type: impl\nname: c\ninterface: x\nlang: c\nrun: |\n  a\n  b\n", 5, 6, "run:" },
 	/* files */
 	{ "a files entry that does not exist", "type: interface\nname: geometry::circle\n"
 	  "files: [README, missing.idl]\n", 3, 17, "'missing.idl' does not exist" },
