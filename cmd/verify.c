@@ -859,14 +859,15 @@ int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx)
 		if (o.junit)
 			err = write_junit(o.junit, plans, nplans);
 	}
-	if (err == 0 && !o.no_publish && verdicts) {
+	uint8_t pk[PG_PK_LEN];
+	int anonymous = !o.as && pg_key_get_current(pk, ctx->home) < 0;
+	if (err == 0 && !o.no_publish && verdicts && anonymous && !o.record) {
+		/* verifying needs no key; only signing what was seen does */
+		info(ctx, "note: no identity in use, so no results were published ('pg id new --name NAME' "
+			  "makes one; --no-publish says this is intended)");
+	} else if (err == 0 && !o.no_publish && verdicts) {
 		size_t published, recorded;
-		int perr = publish_results(ctx, &o, plans, nplans, &published, &recorded);
-		if (perr == PG_ENOTFOUND && !o.record) {
-			info(ctx, "note: results not published (%s)", pg_error_last());
-		} else if (perr < 0) {
-			err = perr;
-		} else {
+		if ((err = publish_results(ctx, &o, plans, nplans, &published, &recorded)) == 0) {
 			size_t signable = 0;
 			for (size_t i = 0; i < nplans; i++)
 				for (size_t k = 0; k < plans[i].v.nverdicts; k++)
@@ -878,8 +879,9 @@ int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx)
 				info(ctx, "results unchanged: the same results are in your log already");
 			else
 				info(ctx, "no results published: only published impls and specs have ids to sign");
-			if (sync_index(ctx) < 0)
-				err = PG_ERROR;
+			if (o.record && !recorded)
+				info(ctx, "nothing to record: no randomized case found a counterexample");
+			err = sync_index(ctx);
 		}
 	}
 	for (size_t i = 0; i < nplans; i++)
