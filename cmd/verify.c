@@ -358,6 +358,9 @@ static void print_table(struct pg_ctx *ctx, const struct plan *p)
 		       vd->failed, color(ctx, C_RESET), vd->errored);
 		const pg_failure *first = NULL;
 		for (size_t k = 0; k < vd->nfails && !first; k++)
+			if (!vd->fails[k].errored && strncmp(vd->fails[k].actual, "not run:", 8))
+				first = &vd->fails[k];
+		for (size_t k = 0; k < vd->nfails && !first; k++)
 			if (!vd->fails[k].errored)
 				first = &vd->fails[k];
 		if (!first && vd->nfails)
@@ -384,11 +387,10 @@ static json_t *verdict_json(const struct plan *p, const pg_verdict *vd)
 			json_object_set_new(o, "expected", json_string(f->expected));
 		json_array_append_new(fails, o);
 	}
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:o}", "interface", p->ifname, "impl",
-			      impl_label(im), "spec", vs->name, "impl_dir", im->id[0] ? "" : "yes", "passed",
-			      (json_int_t)vd->passed, "failed", (json_int_t)vd->failed, "errored",
-			      (json_int_t)vd->errored, "log", vd->log_hash, "failures", fails);
-	json_object_del(o, "impl_dir");
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:o}", "interface", p->ifname, "impl",
+			      impl_label(im), "spec", vs->name, "passed", (json_int_t)vd->passed, "failed",
+			      (json_int_t)vd->failed, "errored", (json_int_t)vd->errored, "log", vd->log_hash,
+			      "failures", fails);
 	json_object_set_new(o, "impl_id", *im->id ? json_string(im->id) : json_null());
 	json_object_set_new(o, "spec_id", *vs->id ? json_string(vs->id) : json_null());
 	return o;
@@ -504,8 +506,14 @@ static void print_tap(struct plan *plans, size_t nplans)
 				if (!strcmp(l.status, "skip"))
 					printf(" # SKIP %s", l.why ? l.why : "");
 				putchar('\n');
-				if (!strcmp(l.status, "not ok") && l.why)
-					printf("  ---\n  reason: \"%s\"\n  ...\n", l.why);
+				if (!strcmp(l.status, "not ok") && l.why) {
+					/* a JSON string is a valid YAML double-quoted scalar */
+					json_t *w = json_string(l.why);
+					char *q = w ? json_dumps(w, JSON_ENCODE_ANY) : NULL;
+					printf("  ---\n  reason: %s\n  ...\n", q ? q : "\"\"");
+					free(q);
+					json_decref(w);
+				}
 				free(l.what);
 				free(l.why);
 			}
@@ -556,7 +564,8 @@ static pg_object *result_object(const pg_key *me, const struct plan *p, const pg
 	pg_object_add(o, "kind", "verify");
 	pg_object_add(o, "subject", im->id);
 	pg_object_add(o, "against", vs->id);
-	pg_buf_printf(&body, "result %s\npassed %zu\nfailed %zu\nerrored %zu\n", vd->failed ? "failed" : "passed",
+	pg_buf_printf(&body, "result %s\npassed %zu\nfailed %zu\nerrored %zu\n",
+		      vd->failed ? "failed" : vd->errored ? "incomplete" : "passed",
 		      vd->passed, vd->failed, vd->errored);
 	for (size_t k = 0; k < vd->nfail_ids && k < 1000; k++)
 		pg_buf_printf(&body, "fail %s\n", vd->fail_ids[k]);
@@ -736,8 +745,6 @@ struct all {
 static int all_impls(const pg_index_row *r, void *data)
 {
 	struct all *a = data;
-	pg_object *o = NULL;
-	(void)o;
 	a->ids = pg_realloc(a->ids, (a->n + 1) * sizeof(*a->ids));
 	memcpy(a->ids[a->n++], r->id, PG_HEX_LEN + 1);
 	return 0;
@@ -762,7 +769,7 @@ int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx)
 	if (o.json + o.tap > 1)
 		return usage_error(&help, opts, "--json and --tap cannot be combined");
 	if (o.jobs < 0 || o.jobs > 64)
-		return usage_error(&help, opts, "-j takes 1 to 64");
+		return usage_error(&help, opts, "-j takes 1 to 64 (0 or none: the number of cores)");
 	if (o.record && o.no_publish)
 		return usage_error(&help, opts, "--record publishes; it cannot be combined with --no-publish");
 	int err;
@@ -823,8 +830,8 @@ int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx)
 	pg_verify_opts vo = { .cache = cache, .jobs = o.jobs ? (unsigned)o.jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
 			      .no_sandbox = o.no_sandbox,
 			      .progress = !ctx->quiet && isatty(STDERR_FILENO) ? progress : NULL };
-	if (o.no_sandbox && err == 0)
-		info(ctx, "warning: --no-sandbox: running the implementations' code unconfined");
+	if (o.no_sandbox && err == 0) /* a warning, printed even with -q */
+		fprintf(stderr, "warning: --no-sandbox: running the implementations' code unconfined\n");
 	for (size_t i = 0; i < nplans && err == 0; i++) {
 		plans[i].v.idl = plans[i].idl;
 		err = pg_verify_run(&plans[i].v, &vo);

@@ -438,7 +438,8 @@ static long majority(const struct ctx *c, size_t u, const pg_tolerance *tol)
 		if (same > best)
 			best = same, who = (long)i;
 	}
-	return 2 * best > voters ? who : -1;
+	/* one implementation agreeing with itself proves nothing */
+	return voters >= 2 && best >= 2 && 2 * best > voters ? who : -1;
 }
 
 struct judge {
@@ -446,9 +447,14 @@ struct judge {
 	size_t nfail_cap, nid_cap;
 };
 
+/* One line per case: multi-line reasons (a compiler's output) are folded. */
 static void log_case(struct judge *j, const char *status, const char *id, const char *what, const char *why)
 {
-	pg_buf_printf(&j->vd->log, "%s %s %s%s%s\n", status, id, what, why ? ": " : "", why ? why : "");
+	pg_buf *b = &j->vd->log;
+	pg_buf_printf(b, "%s %s %s%s", status, id, what, why ? ": " : "");
+	for (const char *p = why; p && *p; p++)
+		pg_buf_putc(b, *p == '\n' || *p == '\r' ? ' ' : *p);
+	pg_buf_putc(b, '\n');
 }
 
 static void add_failure(struct judge *j, const char *id, const char *what, const pg_case *cs,
@@ -760,8 +766,8 @@ static void run_script(struct ctx *c, struct judge *j, const pg_vimpl *im, const
 	}
 	char *impl = c->o->no_sandbox ? pg_asprintf("PG_IMPL=cd '%s' && %s", im->dir, im->run)
 				      : pg_asprintf("PG_IMPL=cd /impl && %s", im->run);
-	const char *env[] = { impl, c->o->no_sandbox ? "PG_IMPL_DIR=" : "PG_IMPL_DIR=/impl",
-			      "PYTHONDONTWRITEBYTECODE=1", NULL };
+	char *impl_dir = pg_asprintf("PG_IMPL_DIR=%s", c->o->no_sandbox ? im->dir : "/impl");
+	const char *env[] = { impl, impl_dir, "PYTHONDONTWRITEBYTECODE=1", NULL };
 	pg_sandbox sb = { .dir = sdir, .extra = im->dir, .extra_at = "/impl", .env = env,
 			  .no_sandbox = c->o->no_sandbox, .lim = pg_limits_run };
 	pg_buf out = PG_BUF_INIT;
@@ -804,6 +810,7 @@ done:
 	pg_proc_free(p);
 	pg_buf_free(&out);
 	free(impl);
+	free(impl_dir);
 }
 
 static int str_cmp(const void *a, const void *b)
