@@ -220,7 +220,7 @@ static int new_spec(const pg_idl *idl, const char *ifname, const char *id, const
 		} else {
 			pg_buf_puts(&b, "null");
 		}
-		pg_buf_puts(&b, "\n");
+		pg_buf_puts(&b, fn->ret ? "    # a placeholder: write the answer a correct implementation gives\n" : "\n");
 	}
 	if (idl->nfns && idl->fns[0].ret)
 		pg_buf_printf(&b, "# random:\n"

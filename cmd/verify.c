@@ -501,6 +501,10 @@ static void print_tap(struct plan *plans, size_t nplans)
 			const char *pos = vd->log.ptr;
 			struct logline l;
 			while (next_logline(&pos, &l)) {
+				/* a '#' in a description would read as a TAP directive */
+				for (char *h = l.what; *h; h++)
+					if (*h == '#')
+						*h = '-';
 				printf("%s %zu - %s x %s: %s [%s]", !strcmp(l.status, "not ok") ? "not ok" : "ok", ++n,
 				       impl_label(&v->impls[vd->impl]), v->specs[vd->spec].name, l.what, l.id);
 				if (!strcmp(l.status, "skip"))

@@ -470,7 +470,13 @@ static void add_failure(struct judge *j, const char *id, const char *what, const
 								       sizeof(char *));
 		vd->fail_ids[vd->nfail_ids++] = pg_strdup(id);
 	}
-	log_case(j, errored ? "skip" : "not ok", id, what, actual);
+	if (expected) {
+		char *why = pg_asprintf("expected %s, got %s", expected, actual);
+		log_case(j, errored ? "skip" : "not ok", id, what, why);
+		free(why);
+	} else {
+		log_case(j, errored ? "skip" : "not ok", id, what, actual);
+	}
 	if (vd->nfails >= PG_VERDICT_FAILS_KEPT)
 		return;
 	if (vd->nfails == j->nfail_cap)
@@ -654,7 +660,7 @@ static void judge_random(struct ctx *c, struct judge *j, size_t ii, size_t s, si
 		char what[200];
 		const char *why;
 		long who = -1;
-		snprintf(what, sizeof(what), "random %zu%s%.100s%s #%zu", b + 1, r->description ? " (" : "",
+		snprintf(what, sizeof(what), "random %zu%s%.100s%s, case %zu", b + 1, r->description ? " (" : "",
 			 r->description ? r->description : "", r->description ? ")" : "", i + 1);
 		const pg_answer *want = expected_answer(c, s, b, u, &who, &why);
 		if (!want) {
