@@ -76,7 +76,8 @@ print(repr(float(r[sys.argv[3]])))' "$T/hf-$1.json" "$2" "$3"
 # calc FORMAT EXPRESSION : awk arithmetic on numbers the script computed
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 
-# gen DIR FROM TO : authoring directories obj<FROM>..obj<TO> below DIR
+# gen DIR FROM TO : authoring directories obj<FROM>..obj<TO> below DIR (an
+# interface needs its interface.pgi: one small function)
 gen() {
 	python3 - "$@" <<'EOF'
 import os, sys
@@ -89,6 +90,8 @@ for i in range(lo, hi + 1):
                 "description: benchmark object %d of a generated set\n" % (i, i))
     with open(os.path.join(d, "README.md"), "w") as f:
         f.write("# bench::obj%05d\n\nA generated interface for tests/bench/store.sh.\n" % i)
+    with open(os.path.join(d, "interface.pgi"), "w") as f:
+        f.write("// Answers true.\nfn ping() -> bool;\n")
 EOF
 }
 
@@ -229,7 +232,7 @@ printf '  %-10s %s\n' \
 	"pg" "$("$PG" --version) ($(disp "$PG") = $PG)" \
 	"tools" "libsodium $(pkg-config --modversion libsodium), $(git --version), $(hyperfine --version), $(cc --version | head -n 1)" \
 	"\$TMP" "$T ($(stat -f -c %T "$T") file system), removed at exit" \
-	"objects" "$N generated interfaces (pg.yaml + README.md payload), $obj_bytes bytes each ($target)," \
+	"objects" "$N generated interfaces (pg.yaml + README.md + interface.pgi payload), $obj_bytes bytes each ($target)," \
 	"" "+ the identity object: $n_obj objects in the large store, $n_small in the small one"
 line
 row "measure" "time" "objects/s"
