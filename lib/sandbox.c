@@ -137,6 +137,11 @@ static unsigned uid_tasks(uid_t uid, int sweep)
 		unsigned u, threads = 1;
 		if (e->d_name[0] < '1' || e->d_name[0] > '9')
 			continue;
+		/* counting: the directory's owner filters cheaply (a sweep reads
+		 * every status, since a process can make itself root-owned here) */
+		struct stat st;
+		if (!sweep && (fstatat(dirfd(d), e->d_name, &st, 0) < 0 || st.st_uid != uid))
+			continue;
 		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
