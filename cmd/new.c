@@ -56,10 +56,13 @@ static int begin(struct scaffold *s, const char *dir)
 	return 0;
 }
 
+/* Rename the finished scaffold into place and name it on stdout. */
 static int finish(struct scaffold *s, int err)
 {
 	if (err == 0 && rename(s->tmp, s->dir) < 0)
 		err = pg_error_set(PG_ERROR, "cannot create '%s': %s", s->dir, strerror(errno));
+	if (err == 0)
+		printf("%s/\n", s->dir);
 	if (s->tmp)
 		pg_rmtree(s->tmp);
 	free(s->tmp);
@@ -110,8 +113,6 @@ static int new_interface(const char *name, const char *dir)
 			free(path);
 		}
 	err = finish(&s, err);
-	if (err == 0)
-		printf("%s/\n", d);
 	free(d);
 	return err;
 }
@@ -171,8 +172,6 @@ static int new_impl(const pg_idl *idl, const char *ifname, const char *id, pg_la
 		err = put(&s, PG_MANIFEST_NAME, b.ptr, b.len, 0644);
 	}
 	err = finish(&s, err);
-	if (err == 0)
-		printf("%s/\n", d);
 out:
 	pg_buf_free(&b);
 	free(d);
@@ -242,8 +241,6 @@ static int new_spec(const pg_idl *idl, const char *ifname, const char *id, const
 		err = put(&s, PG_MANIFEST_NAME, b.ptr, b.len, 0644);
 	}
 	err = finish(&s, err);
-	if (err == 0)
-		printf("%s/\n", d);
 out:
 	pg_buf_free(&b);
 	free(d);
