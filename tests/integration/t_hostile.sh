@@ -181,6 +181,16 @@ echo 'int main(void) { return syntax error; }' >"$T/nobuild/impl.c"
 verify_fails nobuild "build failed (exit 1)" "a build that fails is a failure with the compiler's message"
 check "the compiler's message is shown" grep -q "error:" "$T/out"
 
+# where bubblewrap cannot make its sandbox, nothing runs unless asked
+mkdir -p "$T/fakebin"
+printf '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n' >"$T/fakebin/bwrap"
+chmod 755 "$T/fakebin/bwrap"
+PATH="$T/fakebin:$PATH" run "$PG" verify --no-publish "$T/good"
+check "without a working bubblewrap, verify refuses and names --no-sandbox" \
+	sh -c "[ $rc -eq 10 ] && grep -q 'pass --no-sandbox' '$T/err' && ! grep -q 'echo-spec' '$T/out'"
+PATH="$T/fakebin:$PATH" run "$PG" verify --no-publish --no-sandbox "$T/good"
+check "with --no-sandbox it runs, and warns" sh -c "[ $rc -eq 0 ] && grep -q 'unconfined' '$T/err'"
+
 expect_err 2 "needs" "verify with a bad option is a usage error" "$PG" verify --jobs
 run "$PG" fsck
 check "the store is still sound after all of it" test "$rc" -eq 0
