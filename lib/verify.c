@@ -337,16 +337,25 @@ static void type_check(const pg_fn *fn, pg_answer *a)
 	pg_buf_free(&t);
 }
 
-/* Answers to calls[0..n) in ans, across as many sessions as it takes. */
+/* Answers to calls[0..n) in ans, across as many sessions as it takes.
+ * With keep, a live session is taken from *keep and the last one is left
+ * there when it is still running (the caller closes it), so a sequence of
+ * small batches, as shrinking sends, starts one sandbox instead of many. */
 static void run_calls(const struct ctx *c, const pg_vimpl *im, const pg_call *calls, const pg_fn *const *fns,
-		      size_t n, pg_answer *ans)
+		      size_t n, pg_answer *ans, pg_session **keep)
 {
 	pg_sandbox sb = run_sandbox(c, im);
 	size_t pos = 0;
 	int restarts = 0;
 	while (pos < n) {
-		pg_session *s;
-		if (pg_session_open(&s, &sb, im->run, c->timeout_ms) < 0) {
+		pg_session *s = keep ? *keep : NULL;
+		if (keep)
+			*keep = NULL;
+		if (s && !pg_session_alive(s)) {
+			pg_session_close(s);
+			s = NULL;
+		}
+		if (!s && pg_session_open(&s, &sb, im->run, c->timeout_ms) < 0) {
 			for (; pos < n; pos++) {
 				ans[pos].status = PG_ANS_FAIL;
 				ans[pos].msg = pg_asprintf("cannot start: %s", pg_error_last());
@@ -354,7 +363,10 @@ static void run_calls(const struct ctx *c, const pg_vimpl *im, const pg_call *ca
 			break;
 		}
 		long got = pg_session_calls(s, calls + pos, n - pos, ans + pos);
-		pg_session_close(s);
+		if (keep && got >= 0 && (size_t)got == n - pos && pg_session_alive(s))
+			*keep = s;
+		else
+			pg_session_close(s);
 		if (got < 0)
 			got = 0;
 		pos += (size_t)got;
@@ -388,7 +400,7 @@ static void run_one(struct ctx *c, size_t i)
 		fns[k] = c->u[k].c->fn;
 	}
 	if (im->dir)
-		run_calls(c, im, calls, fns, c->nu, im->ans);
+		run_calls(c, im, calls, fns, c->nu, im->ans, NULL);
 	free(calls);
 	free(fns);
 }
@@ -562,8 +574,9 @@ static const pg_answer *expected_answer(const struct ctx *c, size_t s, size_t b,
  * keep the first that still disagrees, until none does or the budget is
  * spent.  Fills the failure's texts and returns the final arguments. */
 static json_t *shrink(const struct ctx *c, const pg_random *r, const pg_vimpl *im, const pg_vimpl *ref,
-		      const pg_tolerance *tol, json_t *args, char **exp, char **act)
+		      const pg_tolerance *tol, json_t *args, char **exp, char **act, pg_session **sr)
 {
+	pg_session *si = NULL;
 	unsigned budget = c->o->shrink_calls ? c->o->shrink_calls : 500;
 	size_t arity = pg_fn_arity(r->fn);
 	json_t *best = json_incref(args);
@@ -595,8 +608,8 @@ static json_t *shrink(const struct ctx *c, const pg_random *r, const pg_vimpl *i
 			calls[k].args = cand[k];
 			fns[k] = r->fn;
 		}
-		run_calls(c, ref, calls, fns, nc, ar);
-		run_calls(c, im, calls, fns, nc, ai);
+		run_calls(c, ref, calls, fns, nc, ar, sr);
+		run_calls(c, im, calls, fns, nc, ai, &si);
 		long found = -1;
 		for (size_t k = 0; k < nc && found < 0; k++)
 			if ((ar[k].status == PG_ANS_OK || ar[k].status == PG_ANS_ERROR) &&
@@ -622,6 +635,7 @@ static json_t *shrink(const struct ctx *c, const pg_random *r, const pg_vimpl *i
 		if (found < 0 || !budget)
 			break;
 	}
+	pg_session_close(si);
 	return best;
 }
 
@@ -683,7 +697,8 @@ static void judge_random(struct ctx *c, struct judge *j, size_t ii, size_t s, si
 		if (!shrunk && (long)ii != who && j->vd->nfails > before) {
 			/* the first counterexample of the block, made small */
 			pg_failure *f = &j->vd->fails[j->vd->nfails - 1];
-			json_t *small = shrink(c, r, im, &v->impls[who], &sp->tol, cs->args, &exp, &act);
+			pg_session *sr = NULL; /* the reference's, kept for the answer below */
+			json_t *small = shrink(c, r, im, &v->impls[who], &sp->tol, cs->args, &exp, &act, &sr);
 			if (!json_equal(small, cs->args)) {
 				free(f->input);
 				free(f->expected);
@@ -697,7 +712,8 @@ static void judge_random(struct ctx *c, struct judge *j, size_t ii, size_t s, si
 			pg_call call = { r->fn->call, small, 0 };
 			pg_answer ra;
 			memset(&ra, 0, sizeof(ra));
-			run_calls(c, &v->impls[who], &call, &r->fn, 1, &ra);
+			run_calls(c, &v->impls[who], &call, &r->fn, 1, &ra, &sr);
+			pg_session_close(sr);
 			if (ra.status == PG_ANS_OK || ra.status == PG_ANS_ERROR)
 				record(v, s, r->fn, small, &ra, im->name, !json_equal(small, cs->args));
 			pg_answer_clear(&ra);
