@@ -17,6 +17,7 @@
 #include "manifest.h"
 #include "payload.h"
 #include "store.h"
+#include "verify.h"
 
 /* Exit codes (documented in pg(1)). */
 enum {
@@ -127,6 +128,32 @@ int load_idl(struct pg_ctx *ctx, struct pg_idl **out, const pg_index_row *iface)
 /* An object, decoded and verified. */
 int read_object(struct pg_ctx *ctx, pg_object **out, const pg_index_row *row);
 
+/* --- verify's plan, shared with bench and build -------------------------- */
+
+/* What one interface's run needs, gathered from the store and the
+ * command line. */
+struct plan {
+	char iface[PG_HEX_LEN + 1];
+	char *ifname;
+	pg_idl *idl;
+	pg_verify v;
+	pg_buf *payloads; /* owned payload bytes, one per impl/spec */
+	size_t npayloads;
+	char *only_impl, *only_spec; /* a target narrowed to one (id) */
+	pg_manifest *dir_impl, *dir_spec;
+	int wanted;
+};
+
+/* An interface (name, id), impl or spec (id), or a working directory:
+ * its interface with every impl and spec, in name order; an impl or spec
+ * target makes the others auxiliary (voters, not reported). */
+int plan_load(struct pg_ctx *ctx, struct plan *p, const char *arg);
+void plan_free(struct plan *p);
+/* The interfaces that objects of type t name, in the order first seen. */
+int interfaces_with(struct pg_ctx *ctx, pg_otype t, char (**ids)[PG_HEX_LEN + 1], size_t *n);
+/* Where builds are cached (see verify.c). */
+int cache_dir(char **out, struct pg_ctx *ctx);
+
 /* An index row as a JSON object. */
 json_t *row_json(const pg_index_row *row);
 /* "alice" or the first 12 hex of the key. */
@@ -150,6 +177,7 @@ int cmd_reindex(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_new(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_gen(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_bench(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
 

@@ -347,3 +347,45 @@ int unlock_identity(struct pg_ctx *ctx, pg_key **out, const char *which)
 	*out = k;
 	return 0;
 }
+
+struct ids {
+	char (*ids)[PG_HEX_LEN + 1];
+	size_t n;
+};
+
+static int add_id(const pg_index_row *r, void *data)
+{
+	struct ids *a = data;
+	a->ids = pg_realloc(a->ids, (a->n + 1) * sizeof(*a->ids));
+	memcpy(a->ids[a->n++], r->id, PG_HEX_LEN + 1);
+	return 0;
+}
+
+int interfaces_with(struct pg_ctx *ctx, pg_otype t, char (**ids)[PG_HEX_LEN + 1], size_t *n)
+{
+	pg_query q = { .type = pg_otype_name(t) };
+	struct ids objs = { NULL, 0 }, ifs = { NULL, 0 };
+	int err = pg_index_query(ctx->index, &q, add_id, &objs);
+	for (size_t i = 0; i < objs.n && err == 0; i++) {
+		pg_index_row r;
+		pg_object *ob;
+		if (pg_index_get(ctx->index, &r, objs.ids[i]) < 0)
+			continue;
+		if (read_object(ctx, &ob, &r) == 0) {
+			const char *ifc = pg_object_get(ob, "interface");
+			size_t k = 0;
+			while (ifc && k < ifs.n && strcmp(ifs.ids[k], ifc))
+				k++;
+			if (ifc && k == ifs.n) {
+				ifs.ids = pg_realloc(ifs.ids, (ifs.n + 1) * sizeof(*ifs.ids));
+				memcpy(ifs.ids[ifs.n++], ifc, PG_HEX_LEN + 1);
+			}
+			pg_object_free(ob);
+		}
+		pg_index_row_clear(&r);
+	}
+	free(objs.ids);
+	*ids = ifs.ids;
+	*n = ifs.n;
+	return err;
+}

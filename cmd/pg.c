@@ -19,6 +19,8 @@ const struct cmd_struct pg_commands[] = {
 	{ "new", cmd_new, 0, "scaffold an interface, spec or impl from templates" },
 	{ "gen", cmd_gen, 0, "print an interface's bindings for C or Python" },
 	{ "verify", cmd_verify, PG_NEED_INDEX, "build and run impls against every spec, in the sandbox" },
+	{ "bench", cmd_bench, PG_NEED_INDEX, "time verified impls against the baseline, publish the ratios" },
+	{ "evaluate", cmd_bench, PG_NEED_INDEX, "the same as bench" },
 	{ "help", cmd_help, 0, "show help for pg or a command" },
 	{ "version", cmd_version, 0, "print pg's version" },
 	{ NULL, NULL, 0, NULL },

@@ -140,8 +140,9 @@ static int check_interface(const pg_manifest *m, const pg_buf *payload, pg_idl *
 	return err;
 }
 
-/* A spec's cases must fit its interface: every call, argument and
- * expected value is checked against the interface's types. */
+/* A spec's cases and a bench's workloads must fit their interface: every
+ * call, argument, generator and expected value is checked against the
+ * interface's types. */
 static int check_spec(struct pg_ctx *ctx, const pg_manifest *m, const pg_buf *payload, const char *iface,
 		      const struct staged *st)
 {
@@ -149,7 +150,8 @@ static int check_spec(struct pg_ctx *ctx, const pg_manifest *m, const pg_buf *pa
 	const pg_idl *idl = NULL;
 	pg_buf src = PG_BUF_INIT;
 	pg_spec *spec = NULL;
-	char *file = pg_path_join(m->dir, PG_SPEC_FILE);
+	pg_bench *b = NULL;
+	char *file = pg_path_join(m->dir, m->type == PG_T_BENCH ? PG_BENCH_FILE : PG_SPEC_FILE);
 	int err = 0;
 	for (size_t i = 0; i < st->n && !idl; i++)
 		if (!strcmp(st->ids[i], iface))
@@ -164,13 +166,18 @@ static int check_spec(struct pg_ctx *ctx, const pg_manifest *m, const pg_buf *pa
 			goto done;
 		idl = own;
 	}
-	err = pg_payload_read(&src, payload->ptr, payload->len, PG_SPEC_FILE, PG_YAML_MAX_BYTES);
+	int bench = m->type == PG_T_BENCH;
+	const char *want = bench ? PG_BENCH_FILE : PG_SPEC_FILE;
+	err = pg_payload_read(&src, payload->ptr, payload->len, want, PG_YAML_MAX_BYTES);
 	if (err == PG_ENOTFOUND)
-		err = pg_error_set(PG_EINVALID, "%s: a spec needs %s with its cases ('pg new spec' writes one)",
-				   m->path, PG_SPEC_FILE);
-	if (err == 0)
+		err = pg_error_set(PG_EINVALID, "%s: a %s needs %s with its %s ('pg new %s' writes one)", m->path,
+				   bench ? "bench" : "spec", want, bench ? "workloads" : "cases", bench ? "bench" : "spec");
+	if (err == 0 && bench)
+		err = pg_bench_parse(&b, idl, src.ptr, src.len, file);
+	else if (err == 0)
 		err = pg_spec_parse(&spec, idl, src.ptr, src.len, file);
 done:
+	pg_bench_free(b);
 	pg_spec_free(spec);
 	pg_idl_free(own);
 	pg_buf_free(&src);
@@ -197,7 +204,7 @@ static int build(struct pg_ctx *ctx, pg_txn *t, const pg_key *me, const pg_manif
 		return err;
 	if (m->type == PG_T_INTERFACE && (err = check_interface(m, payload, &idl)) < 0)
 		return err;
-	if (m->type == PG_T_SPEC && (err = check_spec(ctx, m, payload, iface, st)) < 0)
+	if ((m->type == PG_T_SPEC || m->type == PG_T_BENCH) && (err = check_spec(ctx, m, payload, iface, st)) < 0)
 		return err;
 	pg_hash(h, payload->ptr, payload->len);
 	pg_hex(pid, h, PG_ID_LEN);
@@ -205,6 +212,8 @@ static int build(struct pg_ctx *ctx, pg_txn *t, const pg_key *me, const pg_manif
 
 	pg_object *o = pg_object_new(m->type, me->pk, pg_now());
 	pg_object_add(o, "name", m->name);
+	if (m->baseline)
+		pg_object_add(o, "baseline", m->baseline);
 	if (m->interface)
 		pg_object_add(o, "interface", iface);
 	if (m->lang)

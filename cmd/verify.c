@@ -6,12 +6,12 @@
  */
 #include "cmd.h"
 #include "gen.h"
+#include "result.h"
 #include "verify.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 static const char *const examples[] = {
@@ -31,20 +31,6 @@ static const struct cmd_help help = {
 struct opts {
 	int json, tap, record, no_publish, no_sandbox, jobs;
 	const char *junit, *as;
-};
-
-/* What one interface's run needs, gathered from the store and the
- * command line. */
-struct plan {
-	char iface[PG_HEX_LEN + 1];
-	char *ifname;
-	pg_idl *idl;
-	pg_verify v;
-	pg_buf *payloads; /* owned payload bytes, one per impl/spec */
-	size_t npayloads;
-	char *only_impl, *only_spec; /* a target narrowed to one (id) */
-	pg_manifest *dir_impl, *dir_spec;
-	int wanted;
 };
 
 static const void *keep_payload(struct plan *p, pg_buf *b)
@@ -293,7 +279,17 @@ static int plan_gather(struct pg_ctx *ctx, struct plan *p)
 	return err < 0 ? err : g.err;
 }
 
-static void plan_free(struct plan *p)
+int plan_load(struct pg_ctx *ctx, struct plan *p, const char *arg)
+{
+	int err = plan_target(ctx, p, arg);
+	if (err == 0)
+		err = plan_gather(ctx, p);
+	if (err == 0)
+		p->v.idl = p->idl;
+	return err;
+}
+
+void plan_free(struct plan *p)
 {
 	pg_verify_clear(&p->v);
 	free(p->v.impls);
@@ -536,29 +532,6 @@ static void print_tap(struct plan *plans, size_t nplans)
 
 /* --- results ------------------------------------------------------------ */
 
-static char *machine(void)
-{
-	struct utsname u;
-	pg_buf b = PG_BUF_INIT, cpu = PG_BUF_INIT;
-	if (uname(&u) == 0)
-		pg_buf_printf(&b, "%s %s %s", u.machine, u.sysname, u.release);
-	pg_buf_printf(&b, ", %ld cpus", sysconf(_SC_NPROCESSORS_ONLN));
-	if (pg_read_file(&cpu, "/proc/cpuinfo", 1 << 20) == 0) {
-		char *m = strstr(cpu.ptr, "model name");
-		char *c = m ? strchr(m, ':') : NULL;
-		if (c) {
-			c += 2;
-			size_t n = strcspn(c, "\n");
-			pg_buf_printf(&b, ", %.*s", (int)(n > 120 ? 120 : n), c);
-		}
-	}
-	pg_buf_free(&cpu);
-	for (char *s = b.ptr; s && *s; s++)
-		if ((unsigned char)*s < 0x20)
-			*s = ' ';
-	return pg_buf_detach(&b);
-}
-
 static pg_object *result_object(const pg_key *me, const struct plan *p, const pg_verdict *vd, const char *mach)
 {
 	const pg_vimpl *im = &p->v.impls[vd->impl];
@@ -630,7 +603,7 @@ static int publish_results(struct pg_ctx *ctx, const struct opts *o, struct plan
 	pg_key *me = NULL;
 	pg_txn *t = NULL;
 	pg_buf idobj = PG_BUF_INIT, payload = PG_BUF_INIT;
-	char *mach = machine();
+	char *mach = pg_machine();
 	int err;
 	*published = *recorded = 0;
 	if ((err = unlock_identity(ctx, &me, o->as)) < 0 || (err = pg_key_identity(&idobj, ctx->home, me->pk)) < 0 ||
@@ -717,7 +690,7 @@ static int reachable_by_others(const char *path)
 	return ok;
 }
 
-static int cache_dir(char **out, struct pg_ctx *ctx)
+int cache_dir(char **out, struct pg_ctx *ctx)
 {
 	struct stat st;
 	char *abs = realpath(pg_store_path(ctx->store), NULL);
@@ -737,20 +710,6 @@ static int cache_dir(char **out, struct pg_ctx *ctx)
 		}
 	}
 	*out = dir;
-	return 0;
-}
-
-/* Every interface in the store that has an impl. */
-struct all {
-	char (*ids)[PG_HEX_LEN + 1];
-	size_t n;
-};
-
-static int all_impls(const pg_index_row *r, void *data)
-{
-	struct all *a = data;
-	a->ids = pg_realloc(a->ids, (a->n + 1) * sizeof(*a->ids));
-	memcpy(a->ids[a->n++], r->id, PG_HEX_LEN + 1);
 	return 0;
 }
 
@@ -783,50 +742,28 @@ int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx)
 	/* the plans: one per target, or one per interface that has impls */
 	struct plan *plans = NULL;
 	size_t nplans = 0;
-	struct all every = { NULL, 0 };
+	char (*every)[PG_HEX_LEN + 1] = NULL;
+	size_t nevery = 0;
 	if (argc == 0) {
-		pg_query q = { .type = "impl" };
-		struct all impls = { NULL, 0 };
-		if ((err = pg_index_query(ctx->index, &q, all_impls, &impls)) < 0)
+		if ((err = interfaces_with(ctx, PG_T_IMPL, &every, &nevery)) < 0)
 			return report(err);
-		for (size_t i = 0; i < impls.n; i++) {
-			pg_index_row r;
-			pg_object *ob;
-			if (pg_index_get(ctx->index, &r, impls.ids[i]) < 0)
-				continue;
-			if (read_object(ctx, &ob, &r) == 0) {
-				const char *ifc = pg_object_get(ob, "interface");
-				size_t k = 0;
-				while (k < every.n && strcmp(every.ids[k], ifc))
-					k++;
-				if (k == every.n) {
-					every.ids = pg_realloc(every.ids, (every.n + 1) * sizeof(*every.ids));
-					memcpy(every.ids[every.n++], ifc, PG_HEX_LEN + 1);
-				}
-				pg_object_free(ob);
-			}
-			pg_index_row_clear(&r);
-		}
-		free(impls.ids);
-		if (!every.n) {
+		if (!nevery) {
 			info(ctx, "nothing to verify: the store has no implementations");
 			return EXIT_OK;
 		}
 	}
-	size_t ntargets = argc ? (size_t)argc : every.n;
+	size_t ntargets = argc ? (size_t)argc : nevery;
 	plans = pg_calloc(ntargets, sizeof(*plans));
 	err = 0;
 	for (size_t i = 0; i < ntargets && err == 0; i++) {
 		struct plan *p = &plans[nplans++];
-		err = plan_target(ctx, p, argc ? argv[i] : every.ids[i]);
-		if (err == 0)
-			err = plan_gather(ctx, p);
+		err = plan_load(ctx, p, argc ? argv[i] : every[i]);
 		if (err == 0 && !p->v.nspecs)
 			info(ctx, "%s (%.12s) has no spec to verify against", p->ifname, p->iface);
 		if (err == 0 && !p->v.nimpls)
 			info(ctx, "%s (%.12s) has no implementation", p->ifname, p->iface);
 	}
-	free(every.ids);
+	free(every);
 
 	char *cache = NULL;
 	if (err == 0)
@@ -836,10 +773,8 @@ int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx)
 			      .progress = !ctx->quiet && isatty(STDERR_FILENO) ? progress : NULL };
 	if (o.no_sandbox && err == 0) /* a warning, printed even with -q */
 		fprintf(stderr, "warning: --no-sandbox: running the implementations' code unconfined\n");
-	for (size_t i = 0; i < nplans && err == 0; i++) {
-		plans[i].v.idl = plans[i].idl;
+	for (size_t i = 0; i < nplans && err == 0; i++)
 		err = pg_verify_run(&plans[i].v, &vo);
-	}
 	free(cache);
 
 	size_t failed = 0, errored = 0, verdicts = 0;

@@ -1,5 +1,6 @@
 /* index.c - derived SQLite index: incremental sync, rebuild, queries */
 #include "index.h"
+#include "result.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -7,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2"
 
 struct pg_index {
 	pg_store *s;
@@ -22,7 +23,7 @@ static const char schema[] =
 	" commit_oid TEXT, manifest TEXT, nobjects INTEGER, PRIMARY KEY(publisher, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS objects(id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT,"
 	" author TEXT NOT NULL, date INTEGER NOT NULL, publisher TEXT NOT NULL, seq INTEGER NOT NULL,"
-	" blob TEXT NOT NULL, payload TEXT, payload_size INTEGER, payload_blob TEXT, lang TEXT);"
+	" blob TEXT NOT NULL, payload TEXT, payload_size INTEGER, payload_blob TEXT, lang TEXT, about TEXT);"
 	"CREATE INDEX IF NOT EXISTS objects_type_name ON objects(type, name);"
 	"CREATE INDEX IF NOT EXISTS objects_name ON objects(name);"
 	"CREATE INDEX IF NOT EXISTS objects_author ON objects(author, type);"
@@ -31,7 +32,12 @@ static const char schema[] =
 	" PRIMARY KEY(src, rel, dst)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS links_dst ON links(dst);"
 	"CREATE TABLE IF NOT EXISTS identities(key TEXT PRIMARY KEY, name TEXT NOT NULL, date INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS identities_name ON identities(name);";
+	"CREATE INDEX IF NOT EXISTS identities_name ON identities(name);"
+	"CREATE TABLE IF NOT EXISTS results(id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL,"
+	" against TEXT NOT NULL, author TEXT NOT NULL, date INTEGER NOT NULL, verdict TEXT, score REAL,"
+	" lo REAL, hi REAL, baseline TEXT, machine TEXT) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS results_subject ON results(subject, kind);"
+	"CREATE INDEX IF NOT EXISTS results_against ON results(against);";
 
 static int db_err(pg_index *x, const char *what)
 {
@@ -49,6 +55,23 @@ static int exec(pg_index *x, const char *sql)
 	return 0;
 }
 
+/* An index of another schema is emptied: the next sync fills it again from
+ * the store, as from scratch. */
+static int upgrade(pg_index *x)
+{
+	sqlite3_stmt *st = NULL;
+	int same = 1;
+	if (sqlite3_prepare_v2(x->db, "SELECT v FROM meta WHERE k = 'schema'", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		same = !strcmp((const char *)sqlite3_column_text(st, 0), SCHEMA_VERSION);
+	sqlite3_finalize(st);
+	if (same)
+		return 0;
+	return exec(x, "BEGIN IMMEDIATE; DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS logs;"
+		       " DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS objects; DROP TABLE IF EXISTS links;"
+		       " DROP TABLE IF EXISTS identities; DROP TABLE IF EXISTS results; COMMIT;");
+}
+
 static int open_db(pg_index **out, pg_store *s, const char *path)
 {
 	pg_index *x = pg_calloc(1, sizeof(*x));
@@ -63,6 +86,7 @@ static int open_db(pg_index **out, pg_store *s, const char *path)
 	}
 	sqlite3_busy_timeout(x->db, 30000);
 	if ((err = exec(x, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")) < 0 ||
+	    (err = upgrade(x)) < 0 ||
 	    (err = exec(x, schema)) < 0 ||
 	    (err = exec(x, "INSERT OR IGNORE INTO meta VALUES('schema', '" SCHEMA_VERSION "')")) < 0) {
 		pg_index_free(x);
@@ -101,14 +125,44 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 
 struct sync_ctx {
 	pg_index *x;
-	sqlite3_stmt *entry, *object, *link, *identity;
+	sqlite3_stmt *entry, *object, *link, *identity, *result;
 	size_t objects;
 };
+
+/* What a result says, for ranking without reading objects. */
+static int index_result(struct sync_ctx *c, const pg_object *o, const char *id, const char *author)
+{
+	pg_result_info info;
+	sqlite3_stmt *st = c->result;
+	int ok = pg_result_info_get(&info, o) == 0;
+	sqlite3_reset(st);
+	bind_text(st, 1, id);
+	bind_text(st, 2, pg_object_get(o, "kind"));
+	bind_text(st, 3, pg_object_get(o, "subject"));
+	bind_text(st, 4, pg_object_get(o, "against"));
+	bind_text(st, 5, author);
+	sqlite3_bind_int64(st, 6, o->date);
+	bind_text(st, 7, ok ? info.verdict : NULL);
+	if (ok && info.kind == 'b') {
+		sqlite3_bind_double(st, 8, info.score);
+		sqlite3_bind_double(st, 9, info.band_lo);
+		sqlite3_bind_double(st, 10, info.band_hi);
+		bind_text(st, 11, info.baseline);
+	} else {
+		for (int i = 8; i <= 11; i++)
+			sqlite3_bind_null(st, i);
+	}
+	bind_text(st, 12, ok && info.machine[0] ? info.machine : NULL);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_err(c->x, "recording a result");
+	return 0;
+}
 
 /* Record one log entry and its objects. */
 static int index_entry(const pg_log_entry *e, void *data)
 {
 	struct sync_ctx *c = data;
+	int err;
 	char pub[PG_HEX_LEN + 1], hex[PG_HEX_LEN + 1], oid[GIT_OID_HEXSZ + 1];
 	pg_hex(pub, e->publisher, PG_PK_LEN);
 
@@ -153,8 +207,14 @@ static int index_entry(const pg_log_entry *e, void *data)
 			sqlite3_bind_null(st, 11);
 		}
 		bind_text(st, 12, pg_object_get(o, "lang"));
+		if (o->body)
+			sqlite3_bind_text(st, 13, o->body, (int)(o->body_len > 1024 ? 1024 : o->body_len), SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(st, 13);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return db_err(c->x, "recording an object");
+		if (o->type == PG_T_RESULT && (err = index_result(c, o, id, author)) < 0)
+			return err;
 		for (size_t f = 0; f < o->nfields; f++) {
 			const pg_field_schema *fs = sch->fields;
 			while (fs->key && fs->key != o->fields[f].key)
@@ -228,6 +288,7 @@ static int sync_publisher(struct sync_ctx *c, const uint8_t pk[PG_PK_LEN], size_
 		 * that; fsck says which): forget what we had and start over */
 		static const char *const purge[] = {
 			"DELETE FROM links WHERE src IN (SELECT id FROM objects WHERE publisher = ?1)",
+			"DELETE FROM results WHERE id IN (SELECT id FROM objects WHERE publisher = ?1)",
 			"DELETE FROM objects WHERE publisher = ?1", "DELETE FROM entries WHERE publisher = ?1",
 		};
 		for (size_t i = 0; i < sizeof(purge) / sizeof(purge[0]); i++) {
@@ -277,17 +338,18 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 {
 	uint8_t(*pubs)[PG_PK_LEN];
 	size_t n;
-	struct sync_ctx c = { x, NULL, NULL, NULL, NULL, 0 };
+	struct sync_ctx c = { x, NULL, NULL, NULL, NULL, NULL, 0 };
 	char first[1024] = "";
 	int err = pg_store_publishers(&pubs, &n, x->s);
 	if (err < 0)
 		return err;
 	c.entry = prep(x, "INSERT OR REPLACE INTO entries VALUES(?,?,?,?,?,?)");
-	c.object = prep(x, "INSERT OR IGNORE INTO objects VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+	c.object = prep(x, "INSERT OR IGNORE INTO objects VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+	c.result = prep(x, "INSERT OR IGNORE INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
 	c.link = prep(x, "INSERT OR IGNORE INTO links VALUES(?,?,?)");
 	c.identity = prep(x, "INSERT INTO identities VALUES(?,?,?) ON CONFLICT(key) DO UPDATE "
 			     "SET name = excluded.name, date = excluded.date WHERE excluded.date >= identities.date");
-	if (!c.entry || !c.object || !c.link || !c.identity)
+	if (!c.entry || !c.object || !c.link || !c.identity || !c.result)
 		err = PG_ERROR;
 	/* one damaged log does not hide the others: remember the first
 	 * error and go on */
@@ -306,6 +368,7 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 	sqlite3_finalize(c.object);
 	sqlite3_finalize(c.link);
 	sqlite3_finalize(c.identity);
+	sqlite3_finalize(c.result);
 	free(pubs);
 	if (objects)
 		*objects = c.objects;

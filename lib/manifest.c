@@ -21,6 +21,7 @@ static const struct mfield {
 	{ "name", 0, PUBLISHABLE, PUBLISHABLE },
 	{ "interface", 0, LINKED, LINKED },
 	{ "lang", 0, T(PG_T_IMPL), T(PG_T_IMPL) },
+	{ "baseline", 0, T(PG_T_INTERFACE), 0 },
 	{ "build", 0, T(PG_T_IMPL), 0 },
 	{ "run", 0, T(PG_T_IMPL), T(PG_T_IMPL) },
 	{ "description", 0, PUBLISHABLE, 0 },
@@ -129,8 +130,8 @@ int pg_manifest_load(pg_manifest **out, const char *dir)
 		while (f->key && strcmp(f->key, k->value))
 			f++;
 		if (!f->key) {
-			err = at(m, k, "unknown field '%s' (expected type, name, interface, lang, "
-				 "build, run, description or files)", k->value, NULL);
+			err = at(m, k, "unknown field '%s' (expected type, name, interface, baseline, "
+				 "lang, build, run, description or files)", k->value, NULL);
 			goto fail;
 		}
 		if (!(f->allowed & T(m->type))) {
@@ -163,6 +164,13 @@ int pg_manifest_load(pg_manifest **out, const char *dir)
 		    !(n >= 4 && n <= PG_HEX_LEN && pg_is_hex(m->interface, n))) {
 			err = at(m, y, "interface: '%s' is neither an interface name (like geometry::circle) "
 				 "nor an id prefix (4 to 64 hex digits)", m->interface, NULL);
+			goto fail;
+		}
+	}
+	if ((y = pg_yaml_get(m->doc, "baseline"))) {
+		m->baseline = pg_strdup(y->value);
+		if ((err = pg_value_check(PG_F_LABEL, m->baseline, NULL)) < 0) {
+			err = at(m, y, "baseline: %s (the name of the impl benches compare against)", pg_error_last(), NULL);
 			goto fail;
 		}
 	}
@@ -212,6 +220,7 @@ void pg_manifest_free(pg_manifest *m)
 	free(m->name);
 	free(m->interface);
 	free(m->lang);
+	free(m->baseline);
 	free(m->build);
 	free(m->run);
 	free(m->description);

@@ -3,6 +3,7 @@
  *     type: impl                  # interface, spec, impl or bench
  *     name: circle-c              # interface: geometry::circle style
  *     interface: geometry::circle # spec, impl, bench: a name or an id prefix
+ *     baseline: circle-c          # interface, optional: the impl benches compare against
  *     lang: c                     # impl
  *     build: cc -O2 -o impl impl.c # impl, optional: one line of shell, run
  *                                 # in the sandbox with the payload writable
@@ -26,7 +27,7 @@ typedef struct pg_manifest {
 	char *path; /* .../pg.yaml */
 	char *dir;
 	pg_otype type;
-	char *name, *interface, *lang, *build, *run, *description;
+	char *name, *interface, *baseline, *lang, *build, *run, *description;
 	char **files; /* NULL-terminated, or NULL */
 	pg_yaml *doc;
 } pg_manifest;

@@ -28,7 +28,7 @@ static const char *const trust_levels[] = { "distrust", "none", "low", "medium",
 static const pg_field_schema identity_fields[] = {
 	F("name", PG_F_LABEL, REQ), END };
 static const pg_field_schema interface_fields[] = {
-	F("name", PG_F_IFNAME, REQ), F("payload", PG_F_PAYLOAD, REQ), END };
+	F("name", PG_F_IFNAME, REQ), F("baseline", PG_F_LABEL, OPT), F("payload", PG_F_PAYLOAD, REQ), END };
 static const pg_field_schema spec_fields[] = {
 	F("name", PG_F_LABEL, REQ), F("interface", PG_F_ID, REQ | LINK),
 	F("payload", PG_F_PAYLOAD, REQ), END };

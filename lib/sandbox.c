@@ -519,6 +519,7 @@ static void ended(pg_proc *p, int status, const struct rusage *ru, pg_end why)
 	int sig = 0, code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
 	double cpu = ru->ru_utime.tv_sec + ru->ru_stime.tv_sec + (ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
 	p->ended_ns = now_ns();
+	p->max_rss = (uint64_t)ru->ru_maxrss * 1024;
 	/* bwrap 0.8 reports a death by signal n as exit status 128 + n (and
 	 * --json-status-fd says no more), as sh does for a child it did not
 	 * exec; so an exit status in 129..128+SIGRTMAX reads as that signal */

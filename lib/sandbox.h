@@ -77,6 +77,7 @@ typedef struct pg_proc {
 	uint64_t outbytes;  /* stdout + stderr bytes seen */
 	pg_buf errtail;     /* the last 4 KiB of stderr */
 	uint64_t started_ns, ended_ns; /* CLOCK_MONOTONIC */
+	uint64_t max_rss;   /* once ended: the peak resident set of its largest process, bytes */
 	pg_limits lim;
 	void *priv;
 } pg_proc;

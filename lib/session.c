@@ -240,6 +240,11 @@ fail:
 
 void pg_session_close(pg_session *s)
 {
+	pg_session_finish(s, NULL);
+}
+
+void pg_session_finish(pg_session *s, uint64_t *peak_rss)
+{
 	if (!s)
 		return;
 	if (!s->dead) {
@@ -258,6 +263,8 @@ void pg_session_close(pg_session *s)
 		pg_proc_kill(s->p);
 		pg_proc_wait(s->p);
 	}
+	if (peak_rss)
+		*peak_rss = s->p->max_rss;
 	pg_proc_free(s->p);
 	pg_buf_free(&s->out);
 	free(s);

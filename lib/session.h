@@ -61,4 +61,8 @@ const char *pg_session_stderr(const pg_session *s);
 /* Ask it to shut down, wait briefly, kill what remains, free. */
 void pg_session_close(pg_session *s);
 
+/* The same, reporting the largest resident set any process of the session
+ * reached, in bytes (the kernel's ru_maxrss of the sandbox's process tree). */
+void pg_session_finish(pg_session *s, uint64_t *peak_rss);
+
 #endif

@@ -119,6 +119,51 @@ static int check_args(const pg_spec *s, const pg_fn *fn, const pg_yaml *entry, c
 	return 0;
 }
 
+/* The explicit arguments of entry y: one value per wire argument. */
+static int load_args(const pg_spec *s, const pg_fn *fn, const pg_yaml *y, const char *what, json_t **out)
+{
+	const pg_yaml *args = pg_yaml_get(y, "args");
+	int err;
+	*out = json_array();
+	if ((err = check_args(s, fn, y, args, what)) < 0)
+		return err;
+	for (size_t i = 0; args && i < args->n; i++) {
+		char w[256];
+		json_t *v;
+		snprintf(w, sizeof(w), "%s argument %s", what, pg_fn_arg_name(fn, i));
+		if ((err = pg_value_from_yaml(&v, pg_fn_arg_type(fn, i), args->items[i], s->file, w)) < 0)
+			return err;
+		json_array_append_new(*out, v);
+	}
+	return 0;
+}
+
+/* One generator per wire argument of entry y (defaults where args is absent). */
+static int load_gens(const pg_spec *s, const pg_fn *fn, const pg_yaml *y, const char *what, pg_gen ***out)
+{
+	size_t arity = pg_fn_arity(fn);
+	const pg_yaml *args = pg_yaml_get(y, "args");
+	int err;
+	*out = pg_calloc(arity ? arity : 1, sizeof(**out));
+	if (args && (err = check_args(s, fn, y, args, what)) < 0)
+		return err;
+	for (size_t i = 0; i < arity; i++) {
+		char w[256];
+		snprintf(w, sizeof(w), "%s argument %s", what, pg_fn_arg_name(fn, i));
+		if ((err = pg_gen_parse(&(*out)[i], pg_fn_arg_type(fn, i), args ? args->items[i] : NULL,
+					s->file, w)) < 0)
+			return err;
+	}
+	return 0;
+}
+
+static void gens_free(pg_gen **gens, const pg_fn *fn)
+{
+	for (size_t a = 0; gens && fn && a < pg_fn_arity(fn); a++)
+		pg_gen_free(gens[a]);
+	free(gens);
+}
+
 void pg_case_id(pg_case *c)
 {
 	uint8_t h[PG_ID_LEN];
@@ -135,7 +180,7 @@ static int load_case(pg_spec *s, const pg_idl *idl, const pg_yaml *y, size_t idx
 {
 	static const char *const keys[] = { "description", "call", "args", "expect", "error", NULL };
 	pg_case *c = &s->cases[s->ncases];
-	const pg_yaml *d, *call, *args, *expect, *error;
+	const pg_yaml *d, *call, *expect, *error;
 	char what[160];
 	int err;
 
@@ -156,18 +201,8 @@ static int load_case(pg_spec *s, const pg_idl *idl, const pg_yaml *y, size_t idx
 		return err ? err : at(s, y, "%s: missing call (the function to call, e.g. Struct.method)", what);
 	if (!(c->fn = lookup_call(s, idl, call, what, &err)))
 		return err;
-	args = pg_yaml_get(y, "args");
-	if ((err = check_args(s, c->fn, y, args, what)) < 0)
+	if ((err = load_args(s, c->fn, y, what, &c->args)) < 0)
 		return err;
-	c->args = json_array();
-	for (size_t i = 0; args && i < args->n; i++) {
-		char w[256];
-		json_t *v;
-		snprintf(w, sizeof(w), "%s argument %s", what, pg_fn_arg_name(c->fn, i));
-		if ((err = pg_value_from_yaml(&v, pg_fn_arg_type(c->fn, i), args->items[i], s->file, w)) < 0)
-			return err;
-		json_array_append_new(c->args, v);
-	}
 	expect = pg_yaml_get(y, "expect");
 	error = pg_yaml_get(y, "error");
 	if (!expect == !error)
@@ -196,7 +231,7 @@ static int load_random(pg_spec *s, const pg_idl *idl, const pg_yaml *y, size_t i
 {
 	static const char *const keys[] = { "description", "call", "count", "seed", "reference", "args", NULL };
 	pg_random *r = &s->random[s->nrandom];
-	const pg_yaml *d, *call, *count, *seed, *ref, *args;
+	const pg_yaml *d, *call, *count, *seed, *ref;
 	char what[160];
 	int err;
 
@@ -238,18 +273,8 @@ static int load_random(pg_spec *s, const pg_idl *idl, const pg_yaml *y, size_t i
 			return at(s, ref, "%s: reference must be an impl name or an id prefix, not '%s'", what, ref->value);
 		r->reference = pg_strdup(ref->value);
 	}
-	size_t arity = pg_fn_arity(r->fn);
-	args = pg_yaml_get(y, "args");
-	if (args && (err = check_args(s, r->fn, y, args, what)) < 0)
+	if ((err = load_gens(s, r->fn, y, what, &r->gens)) < 0)
 		return err;
-	r->gens = pg_calloc(arity ? arity : 1, sizeof(*r->gens));
-	for (size_t i = 0; i < arity; i++) {
-		char w[256];
-		snprintf(w, sizeof(w), "%s argument %s", what, pg_fn_arg_name(r->fn, i));
-		if ((err = pg_gen_parse(&r->gens[i], pg_fn_arg_type(r->fn, i), args ? args->items[i] : NULL,
-					s->file, w)) < 0)
-			return err;
-	}
 	s->nrandom++;
 	return 0;
 }
@@ -398,9 +423,7 @@ void pg_spec_free(pg_spec *s)
 		pg_case_free(&s->cases[i]);
 	for (size_t i = 0; i < s->nrandom; i++) {
 		pg_random *r = &s->random[i];
-		for (size_t a = 0; r->gens && r->fn && a < pg_fn_arity(r->fn); a++)
-			pg_gen_free(r->gens[a]);
-		free(r->gens);
+		gens_free(r->gens, r->fn);
 		free(r->description);
 		free(r->reference);
 	}
@@ -415,27 +438,37 @@ void pg_spec_free(pg_spec *s)
 	free(s);
 }
 
+/* The inputs depend on the call, the seed and the generators only. */
+static void rng_for(pg_rng *rng, const pg_fn *fn, uint64_t seed)
+{
+	pg_buf b = PG_BUF_INIT;
+	pg_buf_printf(&b, "pg random\n%s\n%llu", fn->call, (unsigned long long)seed);
+	pg_rng_init(rng, b.ptr, b.len);
+	pg_buf_free(&b);
+}
+
+static json_t *gen_args(const pg_fn *fn, pg_gen *const *gens, pg_rng *rng)
+{
+	json_t *args = json_array();
+	for (size_t a = 0; a < pg_fn_arity(fn); a++)
+		json_array_append_new(args, pg_gen_value(gens[a], rng));
+	return args;
+}
+
 int pg_spec_expand(pg_case **out, size_t *n, const pg_spec *s, size_t b)
 {
 	const pg_random *r = &s->random[b];
-	size_t arity = pg_fn_arity(r->fn);
 	pg_case *cs = pg_calloc(r->count, sizeof(*cs));
-	pg_buf seed = PG_BUF_INIT;
 	pg_rng rng;
 
-	/* the inputs depend on the call, the seed and the generators only */
-	pg_buf_printf(&seed, "pg random\n%s\n%llu", r->fn->call, (unsigned long long)r->seed);
-	pg_rng_init(&rng, seed.ptr, seed.len);
-	pg_buf_free(&seed);
+	rng_for(&rng, r->fn, r->seed);
 	for (size_t i = 0; i < r->count; i++) {
 		pg_case *c = &cs[i];
 		c->fn = r->fn;
 		c->block = (long)b;
 		c->line = r->line;
 		c->col = r->col;
-		c->args = json_array();
-		for (size_t a = 0; a < arity; a++)
-			json_array_append_new(c->args, pg_gen_value(r->gens[a], &rng));
+		c->args = gen_args(r->fn, r->gens, &rng);
 		pg_case_id(c);
 	}
 	*out = cs;
@@ -488,4 +521,150 @@ void pg_spec_yaml_value(pg_buf *out, const pg_type *t, const json_t *v)
 	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
 	pg_buf_puts(out, s ? s : "null");
 	free(s);
+}
+
+/* --- workload.yaml ------------------------------------------------------ */
+
+static int load_workload(pg_spec *s, pg_bench *b, const pg_idl *idl, const pg_yaml *y, size_t idx)
+{
+	static const char *const keys[] = { "description", "call", "args", "n", "count", "seed", NULL };
+	pg_workload *w = &b->w[b->nw];
+	const pg_yaml *d, *call, *count, *seed, *n;
+	char what[160];
+	uint64_t v, sd = 0;
+	int err;
+
+	memset(w, 0, sizeof(*w));
+	w->line = y->line;
+	w->col = y->col;
+	snprintf(what, sizeof(what), "workload %zu", idx + 1);
+	if ((err = known_keys(s, y, what, keys)) < 0)
+		return err;
+	if (!(d = scalar(s, y, "description", what, &err)) && err)
+		return err;
+	if (d) {
+		w->description = pg_strdup(d->value);
+		snprintf(what, sizeof(what), "workload %zu (%.100s)", idx + 1, d->value);
+	}
+	if (!(call = scalar(s, y, "call", what, &err)))
+		return err ? err : at(s, y, "%s: missing call (the function to time)", what);
+	if (!(w->fn = lookup_call(s, idl, call, what, &err)))
+		return err;
+	if (!(n = scalar(s, y, "n", what, &err)) && err)
+		return err;
+	if (n && (err = unsigned64(s, n, what, 1, (uint64_t)1 << 32, &w->n)) < 0)
+		return err;
+	if (!(count = scalar(s, y, "count", what, &err)) && err)
+		return err;
+	if (!(seed = scalar(s, y, "seed", what, &err)) && err)
+		return err;
+	if (seed && !count)
+		return at(s, seed, "%s: seed without count (count says how many calls to generate)", what);
+	w->calls = json_array();
+	if (!count) { /* one explicit call */
+		json_t *args;
+		err = load_args(s, w->fn, y, what, &args);
+		json_array_append_new(w->calls, args);
+		return err;
+	}
+	if ((err = unsigned64(s, count, what, 1, PG_BENCH_MAX_CALLS, &v)) < 0)
+		return err;
+	if (seed && (err = unsigned64(s, seed, what, 0, UINT64_MAX, &sd)) < 0)
+		return err;
+	pg_gen **gens;
+	pg_rng rng;
+	if ((err = load_gens(s, w->fn, y, what, &gens)) == 0) {
+		rng_for(&rng, w->fn, sd);
+		for (uint64_t i = 0; i < v; i++)
+			json_array_append_new(w->calls, gen_args(w->fn, gens, &rng));
+	}
+	gens_free(gens, w->fn);
+	return err;
+}
+
+static int bench_number(const pg_spec *s, const pg_yaml *doc, const char *key, uint64_t lo, uint64_t hi,
+			unsigned *out)
+{
+	int err;
+	uint64_t v;
+	const pg_yaml *y = scalar(s, doc, key, "the bench", &err);
+	if (!y)
+		return err;
+	if ((err = unsigned64(s, y, key, lo, hi, &v)) < 0)
+		return err;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int pg_bench_parse(pg_bench **out, const pg_idl *idl, const char *text, size_t len, const char *file)
+{
+	static const char *const keys[] = { "description", "baseline", "samples", "warmup", "timeout",
+					    "workloads", NULL };
+	pg_bench *b = pg_calloc(1, sizeof(*b));
+	pg_spec ctx = { .file = (char *)file }; /* for messages */
+	pg_yaml *doc = NULL;
+	const pg_yaml *ws, *y;
+	unsigned timeout = 30;
+	int err;
+
+	b->file = pg_strdup(file);
+	b->samples = 15;
+	b->warmup = 3;
+	*out = NULL;
+	if ((err = pg_yaml_parse(&doc, text, len, file)) < 0 ||
+	    (err = known_keys(&ctx, doc, "the bench", keys)) < 0)
+		goto fail;
+	if (!(y = scalar(&ctx, doc, "description", "the bench", &err)) && err)
+		goto fail;
+	if (y)
+		b->description = pg_strdup(y->value);
+	if (!(y = scalar(&ctx, doc, "baseline", "the bench", &err)) && err)
+		goto fail;
+	if (y) {
+		size_t n = strlen(y->value);
+		if (pg_value_check(PG_F_LABEL, y->value, NULL) < 0 && !(n >= 4 && n <= PG_HEX_LEN && pg_is_hex(y->value, n))) {
+			err = at(&ctx, y, "baseline must be an impl name or an id prefix, not '%s'", y->value);
+			goto fail;
+		}
+		b->baseline = pg_strdup(y->value);
+	}
+	if ((err = bench_number(&ctx, doc, "samples", 10, PG_BENCH_MAX_SAMPLES, &b->samples)) < 0 ||
+	    (err = bench_number(&ctx, doc, "warmup", 0, 100, &b->warmup)) < 0 ||
+	    (err = bench_number(&ctx, doc, "timeout", 1, 600, &timeout)) < 0 ||
+	    (err = list(&ctx, doc, "workloads", PG_BENCH_MAX_WORKLOADS, &ws)) < 0)
+		goto fail;
+	b->timeout_ms = timeout * 1000;
+	if (!ws || !ws->n) {
+		err = at(&ctx, ws ? ws : doc, "the bench has no workloads: nothing to time");
+		goto fail;
+	}
+	b->w = pg_calloc(ws->n, sizeof(*b->w));
+	for (size_t i = 0; i < ws->n; i++) {
+		err = load_workload(&ctx, b, idl, ws->items[i], i);
+		b->nw++; /* a partial workload is freed too */
+		if (err < 0)
+			goto fail;
+	}
+	pg_yaml_free(doc);
+	*out = b;
+	return 0;
+fail:
+	pg_yaml_free(doc);
+	pg_bench_free(b);
+	return err;
+}
+
+void pg_bench_free(pg_bench *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->nw; i++) {
+		free(b->w[i].description);
+		json_decref(b->w[i].calls);
+	}
+	free(b->w);
+	free(b->description);
+	free(b->baseline);
+	free(b->file);
+	free(b);
 }

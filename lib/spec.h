@@ -82,6 +82,49 @@ void pg_spec_free(pg_spec *s);
 int pg_spec_expand(pg_case **out, size_t *n, const pg_spec *s, size_t b);
 void pg_case_free(pg_case *c); /* contents only */
 
+/* --- benches: a bench's workload.yaml ---------------------------------
+ *
+ *     description: sorting random arrays
+ *     baseline: sort-c-qsort   # an impl name or id prefix; default: the interface's
+ *     samples: 15              # timed rounds per workload, 10..100 (default 15)
+ *     warmup: 3                # untimed rounds first, 0..100 (default 3)
+ *     timeout: 30              # seconds one round may take (default 30)
+ *     workloads:
+ *       - description: one call
+ *         call: Circle.area
+ *         args: [{radius: 2.0, center: [0, 0]}]
+ *         n: 100000            # iterations per timing request; default: calibrated
+ *       - description: generated calls, as a spec's random block
+ *         call: sort
+ *         count: 4             # 1..1000 calls
+ *         seed: 1
+ *         args: [{len: [10000, 10000], of: {min: 0, max: 4294967295}}]
+ */
+#define PG_BENCH_FILE "workload.yaml"
+#define PG_BENCH_MAX_WORKLOADS 64
+#define PG_BENCH_MAX_CALLS 1000     /* calls in one workload */
+#define PG_BENCH_MAX_SAMPLES 100
+
+typedef struct pg_workload {
+	char *description;
+	const pg_fn *fn;
+	json_t *calls;      /* array of argument arrays, canonical */
+	uint64_t n;         /* iterations per timing request; 0: calibrate */
+	size_t line, col;
+} pg_workload;
+
+typedef struct pg_bench {
+	char *file;
+	char *description;
+	char *baseline;     /* NULL: the interface's */
+	unsigned samples, warmup, timeout_ms;
+	pg_workload *w;
+	size_t nw;
+} pg_bench;
+
+int pg_bench_parse(pg_bench **out, const pg_idl *idl, const char *text, size_t len, const char *file);
+void pg_bench_free(pg_bench *b);
+
 /* Fill c->id from its call and args. */
 void pg_case_id(pg_case *c);
 

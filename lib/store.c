@@ -1,6 +1,7 @@
 /* store.c - the git-backed store: discovery, locking, appending, log walks */
 #include "store.h"
 #include "payload.h"
+#include "result.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -449,6 +450,11 @@ int pg_txn_add(pg_txn *t, const pg_object *obj, const void *payload, size_t len)
 		pg_object_free(o);
 		return pg_error_set(PG_EINVALID, "log entries are manifests, not objects of a log");
 	}
+	int err = pg_result_check(o);
+	if (err < 0) {
+		pg_object_free(o);
+		return err;
+	}
 	object_path(path, 'o', o->id);
 	if (tree_has(NULL, t->base, path)) {
 		pg_object_free(o);
@@ -806,6 +812,8 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 			err = pg_error_set(PG_EINTEGRITY, "signed by another key than the log's publisher");
 			goto obj_fail;
 		}
+		if (verify && (err = pg_result_check(o)) < 0)
+			goto obj_fail;
 		if (verify && prev_seq == 0 && j == 0 && o->type != PG_T_IDENTITY) {
 			err = pg_error_set(PG_EINVALID, "a log must begin with its publisher's identity");
 			goto obj_fail;

@@ -308,11 +308,16 @@ done:
 
 /* --- 3. run ------------------------------------------------------------- */
 
-static pg_sandbox run_sandbox(const struct ctx *c, const pg_vimpl *im)
+pg_sandbox pg_vimpl_sandbox(const pg_vimpl *im, int no_sandbox)
 {
 	static const char *const env[] = { "PYTHONDONTWRITEBYTECODE=1", NULL };
-	pg_sandbox sb = { .dir = im->dir, .no_sandbox = c->o->no_sandbox, .env = env, .lim = pg_limits_run };
+	pg_sandbox sb = { .dir = im->dir, .no_sandbox = no_sandbox, .env = env, .lim = pg_limits_run };
 	return sb;
+}
+
+static pg_sandbox run_sandbox(const struct ctx *c, const pg_vimpl *im)
+{
+	return pg_vimpl_sandbox(im, c->o->no_sandbox);
 }
 
 /* An ok answer that does not fit the return type is the implementation's

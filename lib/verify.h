@@ -98,6 +98,9 @@ typedef struct pg_verify {
  * a negative return is pg's own failure (I/O, the sandbox unusable). */
 int pg_verify_run(pg_verify *v, const pg_verify_opts *o);
 
+/* The sandbox an implementation built by pg_verify_run runs in. */
+pg_sandbox pg_vimpl_sandbox(const pg_vimpl *im, int no_sandbox);
+
 /* Free what pg_verify_run filled in and the impls' and specs' strings. */
 void pg_verify_clear(pg_verify *v);
 

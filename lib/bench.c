@@ -1,0 +1,131 @@
+/* bench.c - interleaved timing of an implementation and its baseline */
+#include "bench.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+struct side {
+	const pg_vimpl *im;
+	pg_session *s;
+	const char *who; /* "the baseline" or "the implementation" */
+};
+
+/* One round: every call of w, n times each.  0, or the failure. */
+static int round_of(struct side *sd, const pg_workload *w, uint64_t n, uint64_t *ns, uint64_t *wall,
+		    char **failure, size_t wi)
+{
+	size_t k = json_array_size(w->calls);
+	pg_call *calls = pg_calloc(k, sizeof(*calls));
+	pg_answer *ans = pg_calloc(k, sizeof(*ans));
+	int err = 0;
+	for (size_t i = 0; i < k; i++) {
+		calls[i].call = w->fn->call;
+		calls[i].args = json_array_get(w->calls, i);
+		calls[i].times = n;
+	}
+	uint64_t t0 = now_ns();
+	long got = pg_session_calls(sd->s, calls, k, ans);
+	*wall = now_ns() - t0;
+	*ns = 0;
+	for (size_t i = 0; i < k && !err; i++) {
+		if (got >= 0 && (size_t)got > i && ans[i].status == PG_ANS_OK) {
+			*ns += ans[i].ns;
+			continue;
+		}
+		*failure = pg_asprintf("%s failed in workload %zu (%s), call %zu: %s", sd->who, wi + 1, w->fn->call, i + 1,
+				       ans[i].status == PG_ANS_NONE ? "no answer" : ans[i].msg ? ans[i].msg : "no answer");
+		err = PG_EINVALID;
+	}
+	for (size_t i = 0; i < k; i++)
+		pg_answer_clear(&ans[i]);
+	free(calls);
+	free(ans);
+	return err;
+}
+
+/* The smallest n (doubling, then extrapolating) whose round takes target. */
+static int calibrate(struct side *sd, const pg_workload *w, uint64_t target, uint64_t *out, char **failure,
+		     size_t wi)
+{
+	const uint64_t max = (uint64_t)1 << 32;
+	uint64_t n = 1, ns, wall;
+	for (int step = 0; step < 64; step++) {
+		int err = round_of(sd, w, n, &ns, &wall, failure, wi);
+		if (err < 0)
+			return err;
+		if (wall >= target || n == max)
+			break;
+		uint64_t next = n * 2;
+		if (wall > target / 16) /* near enough to extrapolate */
+			next = (uint64_t)((double)n * (double)target * 1.1 / (double)wall) + 1;
+		n = next > max ? max : next;
+	}
+	*out = n;
+	return 0;
+}
+
+int pg_bench_measure(pg_bresult *r, char **failure, const pg_bench *b, const pg_vimpl *base,
+		     const pg_vimpl *im, const pg_bench_opts *o)
+{
+	struct side sides[2] = { { base, NULL, "the baseline" }, { im, NULL, "the implementation" } };
+	uint64_t target = (uint64_t)(o->round_ms ? o->round_ms : 20) * 1000000u;
+	size_t done = 0, total = 0;
+	int err = 0;
+
+	memset(r, 0, sizeof(*r));
+	*failure = NULL;
+	memcpy(r->baseline, base->id, sizeof(r->baseline));
+	r->nw = b->nw;
+	r->w = pg_calloc(b->nw, sizeof(*r->w));
+	for (size_t i = 0; i < 2 && !err; i++) {
+		pg_sandbox sb = pg_vimpl_sandbox(sides[i].im, o->no_sandbox);
+		if ((err = pg_session_open(&sides[i].s, &sb, sides[i].im->run, b->timeout_ms)) < 0)
+			*failure = pg_asprintf("%s cannot start: %s", sides[i].who, pg_error_last());
+	}
+	total = b->nw * (2 + 2 * (b->warmup + b->samples));
+	for (size_t wi = 0; wi < b->nw && !err; wi++) {
+		const pg_workload *w = &b->w[wi];
+		pg_bwork *wk = &r->w[wi];
+		uint64_t n[2], ns, wall;
+		wk->calls = json_array_size(w->calls);
+		for (size_t i = 0; i < 2 && !err; i++) {
+			if (w->n)
+				n[i] = w->n;
+			else
+				err = calibrate(&sides[i], w, target, &n[i], failure, wi);
+			if (o->progress)
+				o->progress(o->data, ++done, total);
+		}
+		wk->base_n = n[0];
+		wk->n = n[1];
+		for (unsigned k = 0; k < b->warmup + b->samples && !err; k++)
+			for (size_t i = 0; i < 2 && !err; i++) {
+				if ((err = round_of(&sides[i], w, n[i], &ns, &wall, failure, wi)) < 0)
+					break;
+				if (k >= b->warmup) {
+					size_t at = k - b->warmup;
+					(i ? wk->ns : wk->base_ns)[at] = ns;
+					(i ? wk->wall : wk->base_wall)[at] = wall;
+				}
+				if (o->progress)
+					o->progress(o->data, ++done, total);
+			}
+		wk->nsamples = b->samples;
+	}
+	pg_session_finish(sides[0].s, &r->base_peak_rss);
+	pg_session_finish(sides[1].s, &r->peak_rss);
+	if (err < 0) {
+		pg_bresult_clear(r);
+		return PG_EINVALID;
+	}
+	pg_bench_summarize(r);
+	return 0;
+}
