@@ -369,17 +369,33 @@ static int write_junit(const char *path, struct target *ts, size_t nt)
 	return err;
 }
 
-static int publish(struct pg_ctx *ctx, const struct opts *o, struct target *ts, size_t nt, size_t *published)
+static int publish(struct pg_ctx *ctx, const struct opts *o, struct target *ts, size_t nt, size_t *published,
+		   size_t *verified)
 {
 	pg_key *me = NULL;
 	pg_txn *t = NULL;
 	pg_buf idobj = PG_BUF_INIT;
 	char *mach = pg_machine();
 	int err;
-	*published = 0;
+	*published = *verified = 0;
 	if ((err = unlock_identity(ctx, &me, o->as)) < 0 || (err = pg_key_identity(&idobj, ctx->home, me->pk)) < 0 ||
 	    (err = pg_txn_begin(&t, ctx->store, me, &idobj)) < 0)
 		goto done;
+	/* what verification saw first: ranking reads it */
+	for (size_t i = 0; i < nt && err == 0; i++)
+		for (size_t k = 0; k < ts[i].p.v.nverdicts && err == 0; k++) {
+			const struct plan *p = &ts[i].p;
+			const pg_verdict *vd = &p->v.verdicts[k];
+			pg_object *r = verify_result_object(me, p, vd, mach);
+			if ((err = pg_object_sign(r, me->sk)) < 0) {
+				pg_object_free(r);
+				break;
+			}
+			if ((err = pg_txn_add(t, r, NULL, 0)) >= 0) {
+				*verified += err == 0;
+				err = 0;
+			}
+		}
 	for (size_t i = 0; i < nt && err == 0; i++)
 		for (size_t k = 0; k < ts[i].nruns && err == 0; k++) {
 			struct brun *br = &ts[i].runs[k];
@@ -404,7 +420,7 @@ static int publish(struct pg_ctx *ctx, const struct opts *o, struct target *ts, 
 				err = 0;
 			}
 		}
-	if (err == 0 && *published)
+	if (err == 0 && (*published || *verified))
 		err = pg_txn_commit(t);
 done:
 	pg_txn_free(t);
@@ -595,9 +611,10 @@ int cmd_bench(int argc, const char **argv, struct pg_ctx *ctx)
 		info(ctx, "note: no identity in use, so no results were published ('pg id new --name NAME' makes one; "
 			  "--no-publish says this is intended)");
 	} else if (err == 0 && !o.no_publish && measured) {
-		size_t published;
-		if ((err = publish(ctx, &o, ts, nt, &published)) == 0) {
-			info(ctx, "published %zu bench result%s", published, published == 1 ? "" : "s");
+		size_t published, verified;
+		if ((err = publish(ctx, &o, ts, nt, &published, &verified)) == 0) {
+			info(ctx, "published %zu bench result%s and %zu verify result%s", published,
+			     published == 1 ? "" : "s", verified, verified == 1 ? "" : "s");
 			err = sync_index(ctx);
 		}
 	}

@@ -149,6 +149,8 @@ struct plan {
  * target makes the others auxiliary (voters, not reported). */
 int plan_load(struct pg_ctx *ctx, struct plan *p, const char *arg);
 void plan_free(struct plan *p);
+/* The unsigned verify result of one verdict of a plan. */
+pg_object *verify_result_object(const pg_key *me, const struct plan *p, const pg_verdict *vd, const char *mach);
 /* The interfaces that objects of type t name, in the order first seen. */
 int interfaces_with(struct pg_ctx *ctx, pg_otype t, char (**ids)[PG_HEX_LEN + 1], size_t *n);
 /* Where builds are cached (see verify.c). */
@@ -178,6 +180,7 @@ int cmd_new(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_gen(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_bench(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_rank(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
 

@@ -21,6 +21,7 @@ const struct cmd_struct pg_commands[] = {
 	{ "verify", cmd_verify, PG_NEED_INDEX, "build and run impls against every spec, in the sandbox" },
 	{ "bench", cmd_bench, PG_NEED_INDEX, "time verified impls against the baseline, publish the ratios" },
 	{ "evaluate", cmd_bench, PG_NEED_INDEX, "the same as bench" },
+	{ "rank", cmd_rank, PG_NEED_INDEX, "rank an interface's verified impls by their bench claims" },
 	{ "help", cmd_help, 0, "show help for pg or a command" },
 	{ "version", cmd_version, 0, "print pg's version" },
 	{ NULL, NULL, 0, NULL },

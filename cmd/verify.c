@@ -532,7 +532,7 @@ static void print_tap(struct plan *plans, size_t nplans)
 
 /* --- results ------------------------------------------------------------ */
 
-static pg_object *result_object(const pg_key *me, const struct plan *p, const pg_verdict *vd, const char *mach)
+pg_object *verify_result_object(const pg_key *me, const struct plan *p, const pg_verdict *vd, const char *mach)
 {
 	const pg_vimpl *im = &p->v.impls[vd->impl];
 	const pg_vspec *vs = &p->v.specs[vd->spec];
@@ -615,7 +615,7 @@ static int publish_results(struct pg_ctx *ctx, const struct opts *o, struct plan
 			const pg_verdict *vd = &p->v.verdicts[i];
 			if (!*p->v.impls[vd->impl].id || !*p->v.specs[vd->spec].id)
 				continue; /* a working directory has no id to speak of */
-			pg_object *r = result_object(me, p, vd, mach);
+			pg_object *r = verify_result_object(me, p, vd, mach);
 			if ((err = pg_object_sign(r, me->sk)) < 0) {
 				pg_object_free(r);
 				break;

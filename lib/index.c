@@ -690,3 +690,48 @@ int pg_index_publishers(pg_index *x, pg_index_pub_cb cb, void *data)
 	sqlite3_finalize(st);
 	return err < 0 ? err : 0;
 }
+
+int pg_index_linked(pg_index *x, const char *dst, const char *rel, const char *type, pg_index_row_cb cb,
+		    void *data)
+{
+	sqlite3_stmt *st = prep(x, ROW_COLUMNS "JOIN links l ON l.src = o.id WHERE l.dst = ?1 AND l.rel = ?2"
+					       " AND o.type = ?3 ORDER BY o.name, o.date, o.id");
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, dst);
+	bind_text(st, 2, rel);
+	bind_text(st, 3, type);
+	return each_row(x, st, cb, data);
+}
+
+int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, void *data)
+{
+	sqlite3_stmt *st = prep(x, "SELECT id, kind, subject, against, author, date, verdict, score, lo, hi,"
+				   " baseline, machine FROM results WHERE subject = ?1 ORDER BY date, id");
+	int r, err = 0;
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, subject);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		pg_index_result res;
+		memset(&res, 0, sizeof(res));
+		copy_col(res.id, sizeof(res.id), st, 0);
+		copy_col(res.kind, sizeof(res.kind), st, 1);
+		copy_col(res.subject, sizeof(res.subject), st, 2);
+		copy_col(res.against, sizeof(res.against), st, 3);
+		copy_col(res.author, sizeof(res.author), st, 4);
+		res.date = sqlite3_column_int64(st, 5);
+		copy_col(res.verdict, sizeof(res.verdict), st, 6);
+		res.score = sqlite3_column_double(st, 7);
+		res.lo = sqlite3_column_double(st, 8);
+		res.hi = sqlite3_column_double(st, 9);
+		copy_col(res.baseline, sizeof(res.baseline), st, 10);
+		copy_col(res.machine, sizeof(res.machine), st, 11);
+		if ((err = cb(&res, data)) != 0)
+			break;
+	}
+	if (!err && r != SQLITE_DONE && r != SQLITE_ROW)
+		err = db_err(x, "results");
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
+}

@@ -65,6 +65,25 @@ void pg_index_row_clear(pg_index_row *row);
 typedef int (*pg_index_link_cb)(const char *rel, const char *other, const pg_index_row *row, void *data);
 int pg_index_links(pg_index *x, const char *id_hex, int incoming, pg_index_link_cb cb, void *data);
 
+/* Objects of a type that name dst in field rel (e.g. the impls of an
+ * interface: dst = its id, rel = "interface", type = "impl"), by name. */
+int pg_index_linked(pg_index *x, const char *dst, const char *rel, const char *type, pg_index_row_cb cb,
+		    void *data);
+
+/* The results about an object, oldest first, as the index keeps them. */
+typedef struct pg_index_result {
+	char id[PG_HEX_LEN + 1];
+	char kind[8];            /* verify, bench */
+	char subject[PG_HEX_LEN + 1], against[PG_HEX_LEN + 1], author[PG_HEX_LEN + 1];
+	int64_t date;
+	char verdict[16];        /* passed, failed, incomplete, measured; "" if unreadable */
+	double score, lo, hi;    /* bench: × baseline and its 25-75% band */
+	char baseline[PG_HEX_LEN + 1];
+	char machine[256];
+} pg_index_result;
+typedef int (*pg_index_result_cb)(const pg_index_result *r, void *data);
+int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, void *data);
+
 /* Identity keys whose name is 'which' or whose key starts with it. */
 int pg_index_authors(pg_index *x, const char *which, char (**keys)[PG_HEX_LEN + 1], size_t *n);
 

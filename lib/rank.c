@@ -1,0 +1,316 @@
+/* rank.c - from claims to a ranking (DESIGN.md §6) */
+#include "rank.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+double pg_rank_weight(const char *signer, const char *me)
+{
+	return me && !strcmp(signer, me) ? 2.0 : 1.0;
+}
+
+struct vec {
+	void *p;
+	size_t n, size;
+};
+
+static void *push(struct vec *v)
+{
+	v->p = pg_realloc(v->p, (v->n + 1) * v->size);
+	void *e = (char *)v->p + v->n++ * v->size;
+	memset(e, 0, v->size);
+	return e;
+}
+
+static int add_row(const pg_index_row *r, void *data)
+{
+	pg_index_row *e = push(data);
+	*e = *r;
+	e->name = r->name ? pg_strdup(r->name) : NULL;
+	e->author_name = r->author_name ? pg_strdup(r->author_name) : NULL;
+	e->lang = r->lang ? pg_strdup(r->lang) : NULL;
+	return 0;
+}
+
+static int add_result(const pg_index_result *r, void *data)
+{
+	*(pg_index_result *)push(data) = *r;
+	return 0;
+}
+
+/* Weighted median of (value, weight) pairs. */
+struct wv {
+	double v, w;
+};
+
+static int wv_cmp(const void *a, const void *b)
+{
+	double x = ((const struct wv *)a)->v, y = ((const struct wv *)b)->v;
+	return x < y ? -1 : x > y;
+}
+
+static double wmedian(struct wv *a, size_t n)
+{
+	double total = 0, acc = 0;
+	qsort(a, n, sizeof(*a), wv_cmp);
+	for (size_t i = 0; i < n; i++)
+		total += a[i].w;
+	for (size_t i = 0; i < n; i++) {
+		acc += a[i].w;
+		if (acc > total / 2 + 1e-12)
+			return a[i].v;
+		if (fabs(acc - total / 2) <= 1e-12 && i + 1 < n)
+			return (a[i].v + a[i + 1].v) / 2;
+	}
+	return n ? a[n - 1].v : 0;
+}
+
+static size_t distinct(const char (*s)[256], size_t n)
+{
+	size_t d = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < i && strcmp(s[k], s[i]))
+			k++;
+		d += k == i;
+	}
+	return d;
+}
+
+/* The verdict on one impl: per spec, my newest result decides; without
+ * one, the weight of the others' newest results per signer. */
+static void judge(pg_rank_row *row, const pg_index_row *specs, size_t nspecs, const pg_index_result *res,
+		  size_t nres, const char *me)
+{
+	size_t unknown = 0, failing = 0;
+	const char *failed_spec = NULL;
+	char (*signers)[PG_HEX_LEN + 1] = pg_calloc(nres + 1, sizeof(*signers));
+	int *bad = pg_calloc(nres + 1, sizeof(*bad));
+	size_t ns = 0;
+	for (size_t s = 0; s < nspecs; s++) {
+		const char *sid = specs[s].id;
+		long mine = -1;
+		double pass = 0, fail = 0;
+		for (size_t i = 0; i < nres; i++) {
+			const pg_index_result *r = &res[i];
+			if (strcmp(r->kind, "verify") || strcmp(r->against, sid) || !r->verdict[0])
+				continue;
+			/* the newest per signer: a later result of the same signer replaces it */
+			int newer = 0;
+			for (size_t k = i + 1; k < nres && !newer; k++)
+				newer = !strcmp(res[k].kind, "verify") && !strcmp(res[k].against, sid) &&
+					!strcmp(res[k].author, r->author) && res[k].verdict[0];
+			if (newer)
+				continue;
+			if (me && !strcmp(r->author, me))
+				mine = (long)i;
+			double w = pg_rank_weight(r->author, me);
+			if (!strcmp(r->verdict, "passed"))
+				pass += w;
+			else if (!strcmp(r->verdict, "failed"))
+				fail += w;
+			size_t k = 0;
+			while (k < ns && strcmp(signers[k], r->author))
+				k++;
+			if (k == ns)
+				memcpy(signers[ns++], r->author, PG_HEX_LEN + 1);
+			bad[k] |= strcmp(r->verdict, "passed") != 0;
+		}
+		int ok;
+		if (mine >= 0) {
+			ok = !strcmp(res[mine].verdict, "passed") ? 1 : !strcmp(res[mine].verdict, "failed") ? -1 : 0;
+			row->verified_by_me = row->verified_by_me >= 0 && ok == 1 ? 1 : -1;
+		} else {
+			ok = pass > fail ? 1 : fail > pass ? -1 : 0;
+			row->verified_by_me = -1;
+		}
+		if (ok < 0 && !failing++)
+			failed_spec = specs[s].name;
+		if (ok == 0)
+			unknown++;
+	}
+	for (size_t k = 0; k < ns; k++)
+		row->verified_by += !bad[k];
+	if (row->verified_by_me < 0)
+		row->verified_by_me = 0;
+	if (!nspecs) {
+		row->status = PG_RANK_UNVERIFIED;
+		row->reason = pg_strdup("the interface has no spec to verify it against");
+	} else if (failing) {
+		row->status = PG_RANK_FAILED;
+		char more[48] = "";
+		if (failing > 1)
+			snprintf(more, sizeof(more), " and %zu more", failing - 1);
+		row->reason = pg_asprintf("fails spec %s%s", failed_spec ? failed_spec : "?", more);
+	} else if (unknown) {
+		row->status = PG_RANK_UNVERIFIED;
+		row->reason = pg_asprintf("not verified against %zu of %zu specs (pg verify %.12s)", unknown, nspecs,
+					  row->impl.id);
+	}
+	free(signers);
+	free(bad);
+}
+
+/* The score from the bench claims: per bench a weighted median. */
+static void score(pg_rank_row *row, const pg_index_row *benches, size_t nb, const pg_index_result *res,
+		  size_t nres, const char *me)
+{
+	struct wv *v = pg_calloc(nres + 1, sizeof(*v)), *lo = pg_calloc(nres + 1, sizeof(*lo)),
+		  *hi = pg_calloc(nres + 1, sizeof(*hi));
+	char (*who)[256] = pg_calloc(nres + 1, sizeof(*who)), (*mach)[256] = pg_calloc(nres + 1, sizeof(*mach));
+	double ls = 0, llo = 0, lhi = 0;
+	size_t nwho = 0, nmach = 0;
+	for (size_t b = 0; b < nb; b++) {
+		size_t n = 0;
+		for (size_t i = 0; i < nres; i++) {
+			const pg_index_result *r = &res[i];
+			if (strcmp(r->kind, "bench") || strcmp(r->against, benches[b].id) || !(r->score > 0))
+				continue;
+			size_t mine = 0; /* the signer's claims on this impl x bench */
+			for (size_t k = 0; k < nres; k++)
+				mine += !strcmp(res[k].kind, "bench") && !strcmp(res[k].against, benches[b].id) &&
+					!strcmp(res[k].author, r->author) && res[k].score > 0;
+			double w = pg_rank_weight(r->author, me) / (double)mine;
+			v[n] = (struct wv){ log(r->score), w };
+			lo[n] = (struct wv){ log(r->lo > 0 ? r->lo : r->score), w };
+			hi[n] = (struct wv){ log(r->hi > 0 ? r->hi : r->score), w };
+			n++;
+			snprintf(who[nwho++], sizeof(*who), "%s", r->author);
+			snprintf(mach[nmach++], sizeof(*mach), "%s", r->machine);
+			row->claims++;
+		}
+		if (!n)
+			continue;
+		ls += wmedian(v, n);
+		llo += wmedian(lo, n);
+		lhi += wmedian(hi, n);
+		row->benches++;
+	}
+	if (row->benches) {
+		row->score = exp(ls / (double)row->benches);
+		row->lo = exp(llo / (double)row->benches);
+		row->hi = exp(lhi / (double)row->benches);
+	}
+	row->signers = distinct((const char (*)[256])who, nwho);
+	row->machines = distinct((const char (*)[256])mach, nmach);
+	free(v);
+	free(lo);
+	free(hi);
+	free(who);
+	free(mach);
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const pg_rank_row *x = a, *y = b;
+	if (x->status != y->status)
+		return x->status < y->status ? -1 : 1;
+	if (x->status == PG_RANK_RANKED && x->score != y->score)
+		return x->score < y->score ? -1 : 1;
+	if (x->signers != y->signers)
+		return x->signers > y->signers ? -1 : 1;
+	int d = strcmp(x->impl.name ? x->impl.name : "", y->impl.name ? y->impl.name : "");
+	return d ? d : strcmp(x->impl.id, y->impl.id);
+}
+
+int pg_rank(pg_ranking *out, pg_index *x, const char *iface, const char *me)
+{
+	struct vec impls = { NULL, 0, sizeof(pg_index_row) }, specs = impls, benches = impls;
+	struct vec res = { NULL, 0, sizeof(pg_index_result) };
+	int err;
+	memset(out, 0, sizeof(*out));
+	if ((err = pg_index_linked(x, iface, "interface", "impl", add_row, &impls)) < 0 ||
+	    (err = pg_index_linked(x, iface, "interface", "spec", add_row, &specs)) < 0 ||
+	    (err = pg_index_linked(x, iface, "interface", "bench", add_row, &benches)) < 0)
+		goto done;
+	pg_index_row *ir = impls.p, *sr = specs.p, *br = benches.p;
+	out->rows = pg_calloc(impls.n + 1, sizeof(*out->rows));
+	/* the baselines the bench claims name */
+	char (*bases)[PG_HEX_LEN + 1] = NULL;
+	size_t nbases = 0;
+	for (size_t i = 0; i < impls.n && err == 0; i++) {
+		pg_rank_row *row = &out->rows[out->n++];
+		row->impl = ir[i];
+		memset(&ir[i], 0, sizeof(ir[i])); /* the row owns the strings now */
+		res.n = 0;
+		if ((err = pg_index_results(x, row->impl.id, add_result, &res)) < 0)
+			break;
+		const pg_index_result *rs = res.p;
+		for (size_t k = 0; k < res.n; k++)
+			if (!strcmp(rs[k].kind, "bench") && rs[k].baseline[0]) {
+				size_t j = 0;
+				while (j < nbases && strcmp(bases[j], rs[k].baseline))
+					j++;
+				if (j == nbases) {
+					bases = pg_realloc(bases, (nbases + 1) * sizeof(*bases));
+					memcpy(bases[nbases++], rs[k].baseline, PG_HEX_LEN + 1);
+				}
+			}
+		judge(row, sr, specs.n, rs, res.n, me);
+		score(row, br, benches.n, rs, res.n, me);
+		/* blocked by me */
+		struct vec blocks = { NULL, 0, sizeof(pg_index_row) };
+		if ((err = pg_index_linked(x, row->impl.id, "target", "block", add_row, &blocks)) < 0)
+			break;
+		pg_index_row *bl = blocks.p;
+		for (size_t k = 0; k < blocks.n; k++) {
+			if (me && !strcmp(bl[k].author, me) && row->status != PG_RANK_BLOCKED) {
+				free(row->reason);
+				row->status = PG_RANK_BLOCKED;
+				row->reason = pg_asprintf("blocked by you (block %.12s)", bl[k].id);
+			} else if (row->status != PG_RANK_BLOCKED && !row->reason) {
+				row->reason = pg_asprintf("blocked by %s (not by you)",
+							  bl[k].author_name ? bl[k].author_name : bl[k].author);
+			}
+			pg_index_row_clear(&bl[k]);
+		}
+		free(blocks.p);
+	}
+	for (size_t i = 0; i < out->n; i++) {
+		pg_rank_row *row = &out->rows[i];
+		for (size_t j = 0; j < nbases; j++)
+			row->baseline |= !strcmp(bases[j], row->impl.id);
+		if (row->baseline && !row->benches) {
+			row->score = row->lo = row->hi = 1;
+			row->benches = 1;
+		}
+		if (row->status == PG_RANK_RANKED && !row->benches) {
+			row->status = PG_RANK_UNBENCHED;
+			row->reason = pg_strdup(benches.n ? "verified, but no bench results yet (pg bench)"
+							  : "verified; the interface has no bench");
+		}
+	}
+	free(bases);
+	if (out->n)
+		qsort(out->rows, out->n, sizeof(*out->rows), row_cmp);
+	for (size_t i = 0, r = 0; i < out->n; i++)
+		if (out->rows[i].status == PG_RANK_RANKED)
+			out->rows[i].rank = ++r;
+done:
+	for (size_t i = 0; i < impls.n; i++)
+		pg_index_row_clear(&((pg_index_row *)impls.p)[i]);
+	for (size_t i = 0; i < specs.n; i++)
+		pg_index_row_clear(&((pg_index_row *)specs.p)[i]);
+	for (size_t i = 0; i < benches.n; i++)
+		pg_index_row_clear(&((pg_index_row *)benches.p)[i]);
+	free(impls.p);
+	free(specs.p);
+	free(benches.p);
+	free(res.p);
+	if (err < 0)
+		pg_ranking_free(out);
+	return err;
+}
+
+void pg_ranking_free(pg_ranking *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		pg_index_row_clear(&r->rows[i].impl);
+		free(r->rows[i].reason);
+	}
+	free(r->rows);
+	r->rows = NULL;
+	r->n = 0;
+}
