@@ -181,6 +181,7 @@ int cmd_gen(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_bench(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_rank(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_build(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
 

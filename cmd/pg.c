@@ -22,6 +22,7 @@ const struct cmd_struct pg_commands[] = {
 	{ "bench", cmd_bench, PG_NEED_INDEX, "time verified impls against the baseline, publish the ratios" },
 	{ "evaluate", cmd_bench, PG_NEED_INDEX, "the same as bench" },
 	{ "rank", cmd_rank, PG_NEED_INDEX, "rank an interface's verified impls by their bench claims" },
+	{ "build", cmd_build, PG_NEED_INDEX, "build the best verified impl and pin it in pg.lock" },
 	{ "help", cmd_help, 0, "show help for pg or a command" },
 	{ "version", cmd_version, 0, "print pg's version" },
 	{ NULL, NULL, 0, NULL },
