@@ -156,6 +156,15 @@ int interfaces_with(struct pg_ctx *ctx, pg_otype t, char (**ids)[PG_HEX_LEN + 1]
 /* Where builds are cached (see verify.c). */
 int cache_dir(char **out, struct pg_ctx *ctx);
 
+/* Print index rows as pg ls does (a pg_index_row_cb), or collect them
+ * into arr as JSON when arr is set. */
+struct row_printer {
+	struct pg_ctx *ctx;
+	json_t *arr;
+	size_t n;
+};
+int print_row(const pg_index_row *r, void *data);
+
 /* An index row as a JSON object. */
 json_t *row_json(const pg_index_row *row);
 /* "alice" or the first 12 hex of the key. */
@@ -182,6 +191,8 @@ int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_bench(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_rank(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_build(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_find(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_discover(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
 

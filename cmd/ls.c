@@ -29,15 +29,9 @@ json_t *row_json(const pg_index_row *r)
 	return o;
 }
 
-struct ls_state {
-	struct pg_ctx *ctx;
-	json_t *arr;
-	size_t n;
-};
-
-static int print_row(const pg_index_row *r, void *data)
+int print_row(const pg_index_row *r, void *data)
 {
-	struct ls_state *st = data;
+	struct row_printer *st = data;
 	st->n++;
 	if (st->arr) {
 		json_array_append_new(st->arr, row_json(r));
@@ -72,7 +66,7 @@ int cmd_ls(int argc, const char **argv, struct pg_ctx *ctx)
 	if (author && (err = resolve_author(ctx, key, author)) < 0)
 		return report(err);
 	pg_query q = { .type = type, .name = name, .author = author ? key : NULL };
-	struct ls_state st = { ctx, json ? json_array() : NULL, 0 };
+	struct row_printer st = { ctx, json ? json_array() : NULL, 0 };
 	err = pg_index_query(ctx->index, &q, print_row, &st);
 	if (json) {
 		json_dumpf(st.arr, stdout, JSON_INDENT(2));

@@ -23,6 +23,8 @@ const struct cmd_struct pg_commands[] = {
 	{ "evaluate", cmd_bench, PG_NEED_INDEX, "the same as bench" },
 	{ "rank", cmd_rank, PG_NEED_INDEX, "rank an interface's verified impls by their bench claims" },
 	{ "build", cmd_build, PG_NEED_INDEX, "build the best verified impl and pin it in pg.lock" },
+	{ "find", cmd_find, PG_NEED_INDEX, "query objects: type=impl iface=NAME lang=c since=7d ..." },
+	{ "discover", cmd_discover, PG_NEED_INDEX, "find interfaces by name, prefix or word, with their evidence" },
 	{ "help", cmd_help, 0, "show help for pg or a command" },
 	{ "version", cmd_version, 0, "print pg's version" },
 	{ NULL, NULL, 0, NULL },

@@ -735,3 +735,80 @@ int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, vo
 	sqlite3_finalize(st);
 	return err < 0 ? err : 0;
 }
+
+/* --- find: a small query language over the index ------------------------- */
+
+/* Each key: its SQL for '=' and for '~' (a case-insensitive substring);
+ * ?1 is the value.  Keys that need a resolved value (connected) are given
+ * full ids by the caller. */
+static const struct find_key {
+	const char *key, *eq, *sub;
+} find_keys[] = {
+	{ "type", "o.type = ?", "instr(o.type, ?) > 0" },
+	{ "name", "o.name = ?", "instr(lower(o.name), lower(?)) > 0" },
+	{ "lang", "o.lang = ?", "instr(lower(o.lang), lower(?)) > 0" },
+	{ "id", "o.id LIKE ? || '%'", "instr(o.id, ?) > 0" },
+	{ "author", "(o.author IN (SELECT key FROM identities WHERE name = ?1) OR o.author LIKE ?1 || '%')",
+	  "o.author IN (SELECT key FROM identities WHERE instr(lower(name), lower(?)) > 0)" },
+	{ "iface", "((o.type = 'interface' AND o.name = ?1) OR o.id IN (SELECT l.src FROM links l JOIN objects i"
+		   " ON i.id = l.dst WHERE l.rel = 'interface' AND i.name = ?1))",
+	  "((o.type = 'interface' AND instr(o.name, ?1) > 0) OR o.id IN (SELECT l.src FROM links l JOIN objects i"
+	  " ON i.id = l.dst WHERE l.rel = 'interface' AND instr(i.name, ?1) > 0))" },
+	{ "about", "o.about = ?", "instr(lower(o.about), lower(?)) > 0" },
+	{ "kind", "o.id IN (SELECT id FROM results WHERE kind = ?)", "o.id IN (SELECT id FROM results WHERE instr(kind, ?) > 0)" },
+	{ "verdict", "o.id IN (SELECT id FROM results WHERE verdict = ?)",
+	  "o.id IN (SELECT id FROM results WHERE instr(verdict, ?) > 0)" },
+	{ "subject", "o.id IN (SELECT id FROM results WHERE subject LIKE ? || '%')", NULL },
+	{ "against", "o.id IN (SELECT id FROM results WHERE against LIKE ? || '%')", NULL },
+	{ "since", "o.date >= CAST(? AS INTEGER)", NULL },
+	{ "until", "o.date <= CAST(? AS INTEGER)", NULL },
+	/* one link either way, and what links to those (an interface's impls
+	 * and the results about them) */
+	{ "connected", "o.id IN (SELECT src FROM links WHERE dst = ?1 UNION SELECT dst FROM links WHERE src = ?1"
+		       " UNION SELECT l2.src FROM links l1 JOIN links l2 ON l2.dst = l1.src WHERE l1.dst = ?1)", NULL },
+	{ NULL, NULL, NULL },
+};
+
+const char *pg_index_find_keys(void)
+{
+	return "type, name, lang, id, author, iface, about, kind, verdict, subject, against, since, until, connected";
+}
+
+int pg_index_find(pg_index *x, const pg_find_term *t, size_t n, size_t limit, pg_index_row_cb cb, void *data)
+{
+	pg_buf sql = PG_BUF_INIT;
+	pg_buf_puts(&sql, ROW_COLUMNS "WHERE 1");
+	for (size_t i = 0; i < n; i++) {
+		const struct find_key *k = find_keys;
+		while (k->key && strcmp(k->key, t[i].key))
+			k++;
+		const char *frag = !k->key ? NULL : t[i].op == '~' ? k->sub : k->eq;
+		if (!frag) {
+			pg_buf_free(&sql);
+			if (!k->key)
+				return pg_error_set(PG_EINVALID, "unknown key '%s' (keys: %s)", t[i].key, pg_index_find_keys());
+			return pg_error_set(PG_EINVALID, "'%s' takes '=' only", t[i].key);
+		}
+		/* number the placeholders: term i binds ?(i+1) */
+		pg_buf_puts(&sql, " AND ");
+		for (const char *s = frag; *s; s++) {
+			if (*s == '?') {
+				pg_buf_printf(&sql, "?%zu", i + 1);
+				if (s[1] == '1')
+					s++;
+			} else {
+				pg_buf_putc(&sql, *s);
+			}
+		}
+	}
+	pg_buf_puts(&sql, " ORDER BY o.date DESC, o.id");
+	if (limit)
+		pg_buf_printf(&sql, " LIMIT %zu", limit);
+	sqlite3_stmt *st = prep(x, sql.ptr);
+	pg_buf_free(&sql);
+	if (!st)
+		return PG_ERROR;
+	for (size_t i = 0; i < n; i++)
+		bind_text(st, (int)i + 1, t[i].value);
+	return each_row(x, st, cb, data);
+}

@@ -84,6 +84,17 @@ typedef struct pg_index_result {
 typedef int (*pg_index_result_cb)(const pg_index_result *r, void *data);
 int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, void *data);
 
+/* pg find's query: terms key=value or key~substring, all of which must
+ * hold; newest first.  since/until take seconds since the epoch,
+ * connected a full id (the caller resolves prefixes and durations). */
+typedef struct pg_find_term {
+	const char *key;
+	char op;           /* '=' or '~' */
+	const char *value;
+} pg_find_term;
+int pg_index_find(pg_index *x, const pg_find_term *t, size_t n, size_t limit, pg_index_row_cb cb, void *data);
+const char *pg_index_find_keys(void);
+
 /* Identity keys whose name is 'which' or whose key starts with it. */
 int pg_index_authors(pg_index *x, const char *which, char (**keys)[PG_HEX_LEN + 1], size_t *n);
 

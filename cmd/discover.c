@@ -1,0 +1,180 @@
+/* discover.c - pg discover: interfaces by name, prefix or word, with the
+ * evidence behind each (specs, impls, benches, results and who signed them) */
+#include "cmd.h"
+#include "rank.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const examples[] = {
+	"pg discover geometry::circle\tthat interface, every author's",
+	"pg discover geometry\tby prefix: geometry::circle, geometry::...",
+	"pg discover sort --json\tby a word of the description too",
+	NULL,
+};
+static const struct cmd_help help = {
+	"discover",
+	"Find interfaces by exact name, prefix or description word, best-evidenced first",
+	"pg discover [--json] WORD", examples,
+};
+
+struct found {
+	pg_index_row row;
+	int match;            /* 0 exact, 1 prefix, 2 word */
+	size_t specs, impls, benches, results, signers;
+	char best[128];
+	double best_score;
+};
+
+struct collect {
+	struct found *f;
+	size_t n;
+	int match;
+};
+
+static int add(const pg_index_row *r, void *data)
+{
+	struct collect *c = data;
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(c->f[i].row.id, r->id))
+			return 0;
+	c->f = pg_realloc(c->f, (c->n + 1) * sizeof(*c->f));
+	struct found *f = &c->f[c->n++];
+	memset(f, 0, sizeof(*f));
+	f->row = *r;
+	f->row.name = r->name ? pg_strdup(r->name) : NULL;
+	f->row.author_name = r->author_name ? pg_strdup(r->author_name) : NULL;
+	f->row.lang = NULL;
+	f->match = c->match;
+	return 0;
+}
+
+static int count(const pg_index_row *r, void *data)
+{
+	(void)r;
+	++*(size_t *)data;
+	return 0;
+}
+
+struct signers {
+	char (*keys)[PG_HEX_LEN + 1];
+	size_t n, results;
+};
+
+static int add_signer(const pg_index_result *r, void *data)
+{
+	struct signers *s = data;
+	s->results++;
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->keys[i], r->author))
+			return 0;
+	s->keys = pg_realloc(s->keys, (s->n + 1) * sizeof(*s->keys));
+	memcpy(s->keys[s->n++], r->author, PG_HEX_LEN + 1);
+	return 0;
+}
+
+static int evidence(struct pg_ctx *ctx, struct found *f, const char *me)
+{
+	pg_ranking rk;
+	struct signers s = { NULL, 0, 0 };
+	int err;
+	if ((err = pg_index_linked(ctx->index, f->row.id, "interface", "spec", count, &f->specs)) < 0 ||
+	    (err = pg_index_linked(ctx->index, f->row.id, "interface", "bench", count, &f->benches)) < 0 ||
+	    (err = pg_rank(&rk, ctx->index, f->row.id, me)) < 0)
+		return err;
+	f->impls = rk.n;
+	for (size_t i = 0; i < rk.n && err == 0; i++)
+		err = pg_index_results(ctx->index, rk.rows[i].impl.id, add_signer, &s);
+	if (rk.n && rk.rows[0].status <= PG_RANK_UNBENCHED) {
+		snprintf(f->best, sizeof(f->best), "%s", rk.rows[0].impl.name ? rk.rows[0].impl.name : "?");
+		f->best_score = rk.rows[0].status == PG_RANK_RANKED ? rk.rows[0].score : 0;
+	}
+	f->results = s.results;
+	f->signers = s.n;
+	free(s.keys);
+	pg_ranking_free(&rk);
+	return err;
+}
+
+static int found_cmp(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+	if (x->match != y->match)
+		return x->match - y->match;
+	size_t ex = x->results + x->impls + x->specs, ey = y->results + y->impls + y->specs;
+	if (x->signers != y->signers)
+		return x->signers > y->signers ? -1 : 1;
+	if (ex != ey)
+		return ex > ey ? -1 : 1;
+	int d = strcmp(x->row.name, y->row.name);
+	return d ? d : strcmp(x->row.id, y->row.id);
+}
+
+int cmd_discover(int argc, const char **argv, struct pg_ctx *ctx)
+{
+	int json = 0, err = 0;
+	const struct option opts[] = {
+		OPT_BOOL(0, "json", &json, "print a JSON array"),
+		OPT_END(),
+	};
+	argc = parse_options(argc, argv, opts, &help);
+	if (argc != 1)
+		return usage_error(&help, opts, "give one name, prefix or word");
+	const char *w = argv[0];
+	struct collect c = { NULL, 0, 0 };
+	pg_find_term exact[] = { { "type", '=', "interface" }, { "name", '=', w } };
+	pg_find_term word[] = { { "type", '=', "interface" }, { "about", '~', w } };
+	char *glob = pg_asprintf("%s*", w);
+	pg_query prefix = { .type = "interface", .name = glob };
+	if ((err = pg_index_find(ctx->index, exact, 2, 0, add, &c)) == 0 && (c.match = 1) &&
+	    (err = pg_index_query(ctx->index, &prefix, add, &c)) == 0 && (c.match = 2))
+		err = pg_index_find(ctx->index, word, 2, 0, add, &c);
+	free(glob);
+	uint8_t pk[PG_PK_LEN];
+	char me[PG_HEX_LEN + 1];
+	int have_me = pg_key_get_current(pk, ctx->home) == 0;
+	if (have_me)
+		pg_hex(me, pk, PG_PK_LEN);
+	for (size_t i = 0; i < c.n && err == 0; i++)
+		err = evidence(ctx, &c.f[i], have_me ? me : NULL);
+	if (err == 0 && c.n)
+		qsort(c.f, c.n, sizeof(*c.f), found_cmp);
+	json_t *arr = json ? json_array() : NULL;
+	if (err == 0 && !json && c.n)
+		printf("%-12s  %-24s %-10s %5s %5s %7s %7s %7s  %s\n", "id", "interface", "author", "specs", "impls",
+		       "benches", "results", "signers", "best impl");
+	for (size_t i = 0; i < c.n && err == 0; i++) {
+		const struct found *f = &c.f[i];
+		if (json) {
+			json_t *o = row_json(&f->row);
+			json_object_set_new(o, "match", json_string(f->match == 0 ? "name" : f->match == 1 ? "prefix" : "word"));
+			json_object_set_new(o, "specs", json_integer((json_int_t)f->specs));
+			json_object_set_new(o, "impls", json_integer((json_int_t)f->impls));
+			json_object_set_new(o, "benches", json_integer((json_int_t)f->benches));
+			json_object_set_new(o, "results", json_integer((json_int_t)f->results));
+			json_object_set_new(o, "signers", json_integer((json_int_t)f->signers));
+			json_object_set_new(o, "best", f->best[0] ? json_string(f->best) : json_null());
+			json_array_append_new(arr, o);
+			continue;
+		}
+		char best[160] = "-";
+		if (f->best[0] && f->best_score > 0)
+			snprintf(best, sizeof(best), "%s (%.3f x baseline)", f->best, f->best_score);
+		else if (f->best[0])
+			snprintf(best, sizeof(best), "%s (verified, unbenched)", f->best);
+		printf("%s%.12s%s  %s%-24s%s %-10.10s %5zu %5zu %7zu %7zu %7zu  %s\n", color(ctx, C_ID), f->row.id,
+		       color(ctx, C_RESET), color(ctx, C_NAME), f->row.name, color(ctx, C_RESET), author_label(&f->row),
+		       f->specs, f->impls, f->benches, f->results, f->signers, best);
+	}
+	if (json && err == 0) {
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		putchar('\n');
+	}
+	json_decref(arr);
+	if (err == 0 && !c.n)
+		info(ctx, "no interface is named '%s', starts with it, or mentions it", w);
+	for (size_t i = 0; i < c.n; i++)
+		pg_index_row_clear(&c.f[i].row);
+	free(c.f);
+	return err < 0 ? report(err) : c.n ? EXIT_OK : EXIT_NOTFOUND;
+}
