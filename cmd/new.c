@@ -20,13 +20,15 @@ static const char *const examples[] = {
 	"pg new impl geometry::circle --lang c\tcircle-c/: bindings, runtime, impl.c to fill in",
 	"pg new impl geometry::circle --lang python\tcircle-python/: the same in Python",
 	"pg new spec geometry::circle\tcircle-spec/: cases.yaml with one example per function",
+	"pg new bench geometry::circle\tcircle-bench/: workload.yaml timing each function",
 	NULL,
 };
 static const struct cmd_help help = {
 	"new", "Scaffold a directory for a new interface, spec or implementation, ready for 'pg publish'",
 	"pg new interface NAME [DIR]\n"
 	"   or: pg new impl INTERFACE --lang c|python [--name NAME] [DIR]\n"
-	"   or: pg new spec INTERFACE [--name NAME] [DIR]",
+	"   or: pg new spec INTERFACE [--name NAME] [DIR]\n"
+	"   or: pg new bench INTERFACE [--name NAME] [DIR]",
 	examples,
 };
 
@@ -179,6 +181,64 @@ out:
 	return err;
 }
 
+/* "[a, b]": the default value of each argument, as YAML. */
+static void default_args(pg_buf *b, const pg_fn *fn)
+{
+	pg_buf_putc(b, '[');
+	for (size_t a = 0; a < pg_fn_arity(fn); a++) {
+		json_t *v = pg_wire_default(pg_fn_arg_type(fn, a));
+		pg_buf_puts(b, a ? ", " : "");
+		pg_spec_yaml_value(b, pg_fn_arg_type(fn, a), v);
+		json_decref(v);
+	}
+	pg_buf_putc(b, ']');
+}
+
+static int new_bench(const pg_idl *idl, const char *ifname, const char *id, const char *name, const char *dir)
+{
+	struct scaffold s = { NULL, NULL };
+	pg_buf b = PG_BUF_INIT;
+	char *d = dir ? pg_strdup(dir) : pg_asprintf("%s-bench", pg_gen_base(ifname));
+	char *n = name ? pg_strdup(name) : pg_asprintf("%s-bench", pg_gen_base(ifname));
+	int err;
+	if (pg_value_check(PG_F_LABEL, n, NULL) < 0) {
+		err = pg_error_set(PG_EINVALID, "'%s' is not a valid bench name (letters, digits, . _ + -)", n);
+		goto out;
+	}
+	if ((err = begin(&s, d)) < 0)
+		goto out;
+	pg_buf_printf(&b, "# What 'pg bench' times for %s: each verified impl against the\n"
+			  "# baseline, in turns.  'pg publish' checks every call against the\n"
+			  "# interface.  See 'man pg-bench' for the whole format.\n"
+			  "# baseline: IMPL-NAME   # default: the interface's baseline\n"
+			  "samples: 15        # timed rounds per workload (10 to 100)\n"
+			  "warmup: 3          # untimed rounds first\n"
+			  "workloads:\n", ifname);
+	for (size_t i = 0; i < idl->nfns; i++) {
+		const pg_fn *fn = &idl->fns[i];
+		pg_buf_printf(&b, "  - description: \"%s on one input; say what it represents\"\n"
+				  "    call: %s\n    args: ", fn->call, fn->call);
+		default_args(&b, fn);
+		pg_buf_printf(&b, "\n  - description: \"%s on generated inputs\"\n"
+				  "    call: %s\n    count: 16         # calls, made by the spec generators\n"
+				  "    seed: 1\n", fn->call, fn->call);
+	}
+	err = put(&s, PG_BENCH_FILE, b.ptr, b.len, 0644);
+	if (err == 0) {
+		pg_buf_clear(&b);
+		pg_buf_printf(&b, "type: bench\nname: %s\n", n);
+		yaml_id_line(&b, ifname, id);
+		pg_buf_printf(&b, "description: |\n  What this workload represents for %s.\n", ifname);
+		err = put(&s, PG_MANIFEST_NAME, b.ptr, b.len, 0644);
+	}
+	err = finish(&s, err);
+out:
+	pg_buf_free(&b);
+	free(d);
+	free(n);
+	return err;
+}
+
 static int new_spec(const pg_idl *idl, const char *ifname, const char *id, const char *name, const char *dir)
 {
 	struct scaffold s = { NULL, NULL };
@@ -204,14 +264,9 @@ static int new_spec(const pg_idl *idl, const char *ifname, const char *id, const
 		if (fn->doc)
 			pg_buf_printf(&b, "  # %.*s\n", nl ? (int)(nl - fn->doc) : (int)strlen(fn->doc), fn->doc);
 		pg_buf_printf(&b, "  - description: \"%s: a first example; say what it shows\"\n"
-				  "    call: %s\n    args: [", fn->call, fn->call);
-		for (size_t a = 0; a < pg_fn_arity(fn); a++) {
-			json_t *v = pg_wire_default(pg_fn_arg_type(fn, a));
-			pg_buf_puts(&b, a ? ", " : "");
-			pg_spec_yaml_value(&b, pg_fn_arg_type(fn, a), v);
-			json_decref(v);
-		}
-		pg_buf_puts(&b, "]\n    expect: ");
+				  "    call: %s\n    args: ", fn->call, fn->call);
+		default_args(&b, fn);
+		pg_buf_puts(&b, "\n    expect: ");
 		if (fn->ret) {
 			json_t *v = pg_wire_default(fn->ret);
 			pg_spec_yaml_value(&b, fn->ret, v);
@@ -258,7 +313,7 @@ int cmd_new(int argc, const char **argv, struct pg_ctx *ctx)
 	};
 	argc = parse_options(argc, argv, opts, &help);
 	if (argc < 2 || argc > 3)
-		return usage_error(&help, opts, "'pg new' needs what to make (interface, spec or impl) and a name");
+		return usage_error(&help, opts, "'pg new' needs what to make (interface, spec, impl or bench) and a name");
 	const char *what = argv[0], *dir = argc == 3 ? argv[2] : NULL;
 	int err;
 	if (!strcmp(what, "interface")) {
@@ -267,8 +322,8 @@ int cmd_new(int argc, const char **argv, struct pg_ctx *ctx)
 		err = new_interface(argv[1], dir);
 		return err < 0 ? report(err) : EXIT_OK;
 	}
-	if (strcmp(what, "impl") && strcmp(what, "spec"))
-		return usage_error(&help, opts, "cannot make a '%s': interface, spec or impl", what);
+	if (strcmp(what, "impl") && strcmp(what, "spec") && strcmp(what, "bench"))
+		return usage_error(&help, opts, "cannot make a '%s': interface, spec, impl or bench", what);
 	int l = -1;
 	if (!strcmp(what, "impl")) {
 		if (!lang)
@@ -276,13 +331,18 @@ int cmd_new(int argc, const char **argv, struct pg_ctx *ctx)
 		if ((l = pg_lang_parse(lang)) < 0)
 			return usage_error(&help, opts, "no templates for '%s' (c or python)", lang);
 	} else if (lang) {
-		return usage_error(&help, opts, "a spec takes no --lang");
+		return usage_error(&help, opts, "a %s takes no --lang", what);
 	}
 	pg_idl *idl;
 	char *ifname, id[PG_HEX_LEN + 1];
 	if ((err = load_interface_arg(ctx, argv[1], &idl, &ifname, id)) < 0)
 		return report(err);
-	err = l >= 0 ? new_impl(idl, ifname, id, (pg_lang)l, name, dir) : new_spec(idl, ifname, id, name, dir);
+	if (l >= 0)
+		err = new_impl(idl, ifname, id, (pg_lang)l, name, dir);
+	else if (!strcmp(what, "bench"))
+		err = new_bench(idl, ifname, id, name, dir);
+	else
+		err = new_spec(idl, ifname, id, name, dir);
 	pg_idl_free(idl);
 	free(ifname);
 	return err < 0 ? report(err) : EXIT_OK;
