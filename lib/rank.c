@@ -67,125 +67,160 @@ static double wmedian(struct wv *a, size_t n)
 	return n ? a[n - 1].v : 0;
 }
 
-static size_t distinct(const char (*s)[256], size_t n)
+/* Results grouped by signer, newest first within a signer. */
+static int by_author_newest(const void *a, const void *b)
 {
-	size_t d = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t k = 0;
-		while (k < i && strcmp(s[k], s[i]))
-			k++;
-		d += k == i;
-	}
-	return d;
+	const pg_index_result *x = *(const pg_index_result *const *)a, *y = *(const pg_index_result *const *)b;
+	int d = strcmp(x->author, y->author);
+	if (d)
+		return d;
+	if (x->date != y->date)
+		return x->date > y->date ? -1 : 1;
+	return strcmp(y->id, x->id);
+}
+
+/* The results of one kind against one object, grouped by signer. */
+static size_t select_results(const pg_index_result **out, const pg_index_result *res, size_t nres, const char *kind,
+			     const char *against)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < nres; i++)
+		if (!strcmp(res[i].kind, kind) && !strcmp(res[i].against, against) && res[i].verdict[0])
+			out[n++] = &res[i];
+	if (n)
+		qsort(out, n, sizeof(*out), by_author_newest);
+	return n;
+}
+
+struct vote {
+	const char *author;
+	int bad;
+};
+
+static int vote_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct vote *)a)->author, ((const struct vote *)b)->author);
 }
 
 /* The verdict on one impl: per spec, my newest result decides; without
- * one, the weight of the others' newest results per signer. */
+ * one, the weight of the others' newest results (one per signer). */
 static void judge(pg_rank_row *row, const pg_index_row *specs, size_t nspecs, const pg_index_result *res,
 		  size_t nres, const char *me)
 {
-	size_t unknown = 0, failing = 0;
+	size_t unknown = 0, failing = 0, nv = 0;
 	const char *failed_spec = NULL;
-	char (*signers)[PG_HEX_LEN + 1] = pg_calloc(nres + 1, sizeof(*signers));
-	int *bad = pg_calloc(nres + 1, sizeof(*bad));
-	size_t ns = 0;
+	const pg_index_result **sel = pg_calloc(nres + 1, sizeof(*sel));
+	struct vote *votes = pg_calloc(nres + 1, sizeof(*votes));
+	int mine_all = nspecs > 0;
 	for (size_t s = 0; s < nspecs; s++) {
-		const char *sid = specs[s].id;
-		long mine = -1;
+		size_t n = select_results(sel, res, nres, "verify", specs[s].id);
+		const pg_index_result *mine = NULL;
 		double pass = 0, fail = 0;
-		for (size_t i = 0; i < nres; i++) {
-			const pg_index_result *r = &res[i];
-			if (strcmp(r->kind, "verify") || strcmp(r->against, sid) || !r->verdict[0])
-				continue;
-			/* the newest per signer: a later result of the same signer replaces it */
-			int newer = 0;
-			for (size_t k = i + 1; k < nres && !newer; k++)
-				newer = !strcmp(res[k].kind, "verify") && !strcmp(res[k].against, sid) &&
-					!strcmp(res[k].author, r->author) && res[k].verdict[0];
-			if (newer)
-				continue;
+		for (size_t i = 0; i < n; i++) {
+			const pg_index_result *r = sel[i];
+			if (i && !strcmp(sel[i - 1]->author, r->author))
+				continue; /* an older result of the same signer */
 			if (me && !strcmp(r->author, me))
-				mine = (long)i;
+				mine = r;
 			double w = pg_rank_weight(r->author, me);
 			if (!strcmp(r->verdict, "passed"))
 				pass += w;
 			else if (!strcmp(r->verdict, "failed"))
 				fail += w;
-			size_t k = 0;
-			while (k < ns && strcmp(signers[k], r->author))
-				k++;
-			if (k == ns)
-				memcpy(signers[ns++], r->author, PG_HEX_LEN + 1);
-			bad[k] |= strcmp(r->verdict, "passed") != 0;
+			votes[nv++] = (struct vote){ r->author, strcmp(r->verdict, "passed") != 0 };
 		}
 		int ok;
-		if (mine >= 0) {
-			ok = !strcmp(res[mine].verdict, "passed") ? 1 : !strcmp(res[mine].verdict, "failed") ? -1 : 0;
-			row->verified_by_me = row->verified_by_me >= 0 && ok == 1 ? 1 : -1;
-		} else {
+		if (mine)
+			ok = !strcmp(mine->verdict, "passed") ? 1 : !strcmp(mine->verdict, "failed") ? -1 : 0;
+		else
 			ok = pass > fail ? 1 : fail > pass ? -1 : 0;
-			row->verified_by_me = -1;
-		}
+		mine_all &= mine && ok == 1;
 		if (ok < 0 && !failing++)
 			failed_spec = specs[s].name;
 		if (ok == 0)
 			unknown++;
 	}
-	for (size_t k = 0; k < ns; k++)
-		row->verified_by += !bad[k];
-	if (row->verified_by_me < 0)
-		row->verified_by_me = 0;
+	/* signers none of whose newest results found a fault */
+	if (nv)
+		qsort(votes, nv, sizeof(*votes), vote_cmp);
+	for (size_t i = 0; i < nv;) {
+		size_t j = i;
+		int bad = 0;
+		for (; j < nv && !strcmp(votes[j].author, votes[i].author); j++)
+			bad |= votes[j].bad;
+		row->verified_by += !bad;
+		i = j;
+	}
+	row->verified_by_me = mine_all;
 	if (!nspecs) {
 		row->status = PG_RANK_UNVERIFIED;
 		row->reason = pg_strdup("the interface has no spec to verify it against");
 	} else if (failing) {
-		row->status = PG_RANK_FAILED;
 		char more[48] = "";
 		if (failing > 1)
 			snprintf(more, sizeof(more), " and %zu more", failing - 1);
+		row->status = PG_RANK_FAILED;
 		row->reason = pg_asprintf("fails spec %s%s", failed_spec ? failed_spec : "?", more);
 	} else if (unknown) {
 		row->status = PG_RANK_UNVERIFIED;
 		row->reason = pg_asprintf("not verified against %zu of %zu specs (pg verify %.12s)", unknown, nspecs,
 					  row->impl.id);
 	}
-	free(signers);
-	free(bad);
+	free(sel);
+	free(votes);
 }
 
-/* The score from the bench claims: per bench a weighted median. */
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static size_t distinct(const char **s, size_t n)
+{
+	size_t d = 0;
+	if (n)
+		qsort(s, n, sizeof(*s), str_cmp);
+	for (size_t i = 0; i < n; i++)
+		d += !i || strcmp(s[i - 1], s[i]);
+	return d;
+}
+
+/* The score from the bench claims: per bench a weighted median, each
+ * signer's weight split over its claims. */
 static void score(pg_rank_row *row, const pg_index_row *benches, size_t nb, const pg_index_result *res,
 		  size_t nres, const char *me)
 {
+	const pg_index_result **sel = pg_calloc(nres + 1, sizeof(*sel));
 	struct wv *v = pg_calloc(nres + 1, sizeof(*v)), *lo = pg_calloc(nres + 1, sizeof(*lo)),
 		  *hi = pg_calloc(nres + 1, sizeof(*hi));
-	char (*who)[256] = pg_calloc(nres + 1, sizeof(*who)), (*mach)[256] = pg_calloc(nres + 1, sizeof(*mach));
+	const char **who = pg_calloc(nres + 1, sizeof(*who)), **mach = pg_calloc(nres + 1, sizeof(*mach));
 	double ls = 0, llo = 0, lhi = 0;
-	size_t nwho = 0, nmach = 0;
+	size_t nwho = 0;
 	for (size_t b = 0; b < nb; b++) {
-		size_t n = 0;
-		for (size_t i = 0; i < nres; i++) {
-			const pg_index_result *r = &res[i];
-			if (strcmp(r->kind, "bench") || strcmp(r->against, benches[b].id) || !(r->score > 0))
-				continue;
-			size_t mine = 0; /* the signer's claims on this impl x bench */
-			for (size_t k = 0; k < nres; k++)
-				mine += !strcmp(res[k].kind, "bench") && !strcmp(res[k].against, benches[b].id) &&
-					!strcmp(res[k].author, r->author) && res[k].score > 0;
-			double w = pg_rank_weight(r->author, me) / (double)mine;
-			v[n] = (struct wv){ log(r->score), w };
-			lo[n] = (struct wv){ log(r->lo > 0 ? r->lo : r->score), w };
-			hi[n] = (struct wv){ log(r->hi > 0 ? r->hi : r->score), w };
-			n++;
-			snprintf(who[nwho++], sizeof(*who), "%s", r->author);
-			snprintf(mach[nmach++], sizeof(*mach), "%s", r->machine);
-			row->claims++;
+		size_t n = select_results(sel, res, nres, "bench", benches[b].id), m = 0;
+		for (size_t i = 0; i < n;) {
+			size_t j = i;
+			while (j < n && !strcmp(sel[j]->author, sel[i]->author))
+				j++;
+			double w = pg_rank_weight(sel[i]->author, me) / (double)(j - i);
+			for (; i < j; i++) {
+				const pg_index_result *r = sel[i];
+				if (!(r->score > 0))
+					continue;
+				v[m] = (struct wv){ log(r->score), w };
+				lo[m] = (struct wv){ log(r->lo > 0 ? r->lo : r->score), w };
+				hi[m] = (struct wv){ log(r->hi > 0 ? r->hi : r->score), w };
+				who[nwho] = r->author;
+				mach[nwho++] = r->machine;
+				m++;
+			}
 		}
-		if (!n)
+		if (!m)
 			continue;
-		ls += wmedian(v, n);
-		llo += wmedian(lo, n);
-		lhi += wmedian(hi, n);
+		row->claims += m;
+		ls += wmedian(v, m);
+		llo += wmedian(lo, m);
+		lhi += wmedian(hi, m);
 		row->benches++;
 	}
 	if (row->benches) {
@@ -193,8 +228,9 @@ static void score(pg_rank_row *row, const pg_index_row *benches, size_t nb, cons
 		row->lo = exp(llo / (double)row->benches);
 		row->hi = exp(lhi / (double)row->benches);
 	}
-	row->signers = distinct((const char (*)[256])who, nwho);
-	row->machines = distinct((const char (*)[256])mach, nmach);
+	row->signers = distinct(who, nwho);
+	row->machines = distinct(mach, nwho);
+	free(sel);
 	free(v);
 	free(lo);
 	free(hi);
