@@ -452,7 +452,14 @@ static int run_target(struct pg_ctx *ctx, const struct opts *o, struct target *t
 		     t->p.iface);
 		return 0;
 	}
-	/* the baselines must run even when the target is another impl */
+	/* a baseline is judged too, even when the target is another impl */
+	for (size_t b = 0; b < t->nbenches; b++) {
+		char *why = NULL;
+		long base = find_baseline(ctx, t, &t->benches[b], &why);
+		if (base >= 0)
+			v->impls[base].aux = 0;
+		free(why);
+	}
 	if ((err = pg_verify_run(v, &vo)) < 0)
 		return err;
 	if (tty)
@@ -478,7 +485,7 @@ static int run_target(struct pg_ctx *ctx, const struct opts *o, struct target *t
 		struct bobj *bo = &t->benches[b];
 		char *why = NULL;
 		long base = find_baseline(ctx, t, bo, &why);
-		if (base >= 0 && !t->ok[base] && !v->impls[base].aux) {
+		if (base >= 0 && !t->ok[base]) {
 			free(why);
 			why = pg_asprintf("bench %s: the baseline %s fails verification, so nothing can be compared with it",
 					  bo->name, v->impls[base].name);
@@ -552,7 +559,7 @@ int cmd_bench(int argc, const char **argv, struct pg_ctx *ctx)
 	if (o.jobs < 0 || o.jobs > 64)
 		return usage_error(&help, opts, "-j takes 1 to 64 (0 or none: the number of cores)");
 	if (o.round_ms < 0 || o.round_ms > 10000)
-		return usage_error(&help, opts, "--round-ms takes 1 to 10000");
+		return usage_error(&help, opts, "--round-ms takes 1 to 10000 (0 or none: 20)");
 	int err;
 	if (!o.no_sandbox && (err = pg_sandbox_check()) < 0)
 		return report(err);

@@ -133,7 +133,7 @@ static int check_pin(struct pg_ctx *ctx, const pg_lock *l, const pg_pin *p, cons
 	int err = pg_index_get(ctx->index, row, p->impl);
 	if (err == PG_ENOTFOUND)
 		return pg_error_set(PG_ENOTFOUND, "%s:%zu:%zu: impl %.12s (%s) for %s is not in this store; get it "
-				    "('pg pull'), or choose again with 'pg build %s'", l->file, p->line, p->col, p->impl,
+				    "from whoever published it, or choose again with 'pg build %s'", l->file, p->line, p->col, p->impl,
 				    p->name, p->interface, p->interface);
 	if (err < 0)
 		return err;
@@ -150,6 +150,17 @@ static int check_pin(struct pg_ctx *ctx, const pg_lock *l, const pg_pin *p, cons
 				   "(%s): the lock was edited or is corrupt", l->file, p->line, p->col, p->impl, iface,
 				   p->iface_id, p->interface);
 		goto fail;
+	}
+	pg_index_row ir;
+	if (pg_index_get(ctx->index, &ir, p->iface_id) == 0) {
+		int same = ir.name && !strcmp(ir.name, p->interface);
+		if (!same)
+			err = pg_error_set(PG_EINVALID, "%s:%zu:%zu: interface %.12s is %s, the lock says %s: the lock was "
+					   "edited", l->file, p->line, p->col, p->iface_id, ir.name ? ir.name : "?",
+					   p->interface);
+		pg_index_row_clear(&ir);
+		if (err < 0)
+			goto fail;
 	}
 	if (strcmp(row->payload, p->payload)) {
 		err = pg_error_set(PG_EINVALID, "%s:%zu:%zu: payload %.12s does not match impl %.12s's payload %.12s: the "

@@ -31,8 +31,9 @@ static const struct cmd_help help = {
 	examples,
 };
 
-/* A time term: a duration back from now, a date, or epoch seconds. */
-static int when(const char *v, int64_t *out)
+/* A time term: a duration back from now, a date (its start, or with
+ * end set its last second), or epoch seconds. */
+static int when(const char *v, int end_of_day, int64_t *out)
 {
 	char *end;
 	long long n = strtoll(v, &end, 10);
@@ -54,7 +55,7 @@ static int when(const char *v, int64_t *out)
 	memset(&tm, 0, sizeof(tm));
 	const char *rest = strptime(v, "%Y-%m-%d", &tm);
 	if (rest && !*rest) {
-		*out = (int64_t)timegm(&tm);
+		*out = (int64_t)timegm(&tm) + (end_of_day ? 86399 : 0);
 		return 0;
 	}
 	return pg_error_set(PG_EINVALID, "'%s' is not a time: give a duration back from now (30m, 12h, 7d, 2w, 1y), "
@@ -88,7 +89,7 @@ int cmd_find(int argc, const char **argv, struct pg_ctx *ctx)
 		t[i].value = op + 1;
 		if (!strcmp(t[i].key, "since") || !strcmp(t[i].key, "until")) {
 			int64_t secs = 0;
-			if ((err = when(t[i].value, &secs)) == 0)
+			if ((err = when(t[i].value, !strcmp(t[i].key, "until"), &secs)) == 0)
 				t[i].value = owned[2 * i + 1] = pg_asprintf("%lld", (long long)secs);
 		} else if (!strcmp(t[i].key, "connected") && t[i].op == '=') {
 			pg_index_row row;

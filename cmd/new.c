@@ -24,7 +24,7 @@ static const char *const examples[] = {
 	NULL,
 };
 static const struct cmd_help help = {
-	"new", "Scaffold a directory for a new interface, spec or implementation, ready for 'pg publish'",
+	"new", "Scaffold a directory for a new interface, spec, implementation or bench, ready for 'pg publish'",
 	"pg new interface NAME [DIR]\n"
 	"   or: pg new impl INTERFACE --lang c|python [--name NAME] [DIR]\n"
 	"   or: pg new spec INTERFACE [--name NAME] [DIR]\n"

@@ -16,7 +16,7 @@ const struct cmd_struct pg_commands[] = {
 	{ "export", cmd_export, PG_NEED_INDEX, "extract an object's payload into a directory" },
 	{ "fsck", cmd_fsck, PG_NEED_STORE, "verify every hash, signature, log chain and payload" },
 	{ "reindex", cmd_reindex, PG_NEED_STORE, "rebuild the derived index from the store" },
-	{ "new", cmd_new, 0, "scaffold an interface, spec or impl from templates" },
+	{ "new", cmd_new, 0, "scaffold an interface, spec, impl or bench from templates" },
 	{ "gen", cmd_gen, 0, "print an interface's bindings for C or Python" },
 	{ "verify", cmd_verify, PG_NEED_INDEX, "build and run impls against every spec, in the sandbox" },
 	{ "bench", cmd_bench, PG_NEED_INDEX, "time verified impls against the baseline, publish the ratios" },

@@ -60,9 +60,11 @@ static int calibrate(struct side *sd, const pg_workload *w, uint64_t target, uin
 {
 	const uint64_t max = (uint64_t)1 << 32;
 	uint64_t n = 1, ns, wall, base = 0;
+	int err = round_of(sd, w, 1, &ns, &wall, failure, wi); /* the process starting is not the round's cost */
+	if (err < 0)
+		return err;
 	for (int step = 0; step < 64; step++) {
-		int err = round_of(sd, w, n, &ns, &wall, failure, wi);
-		if (err < 0)
+		if ((err = round_of(sd, w, n, &ns, &wall, failure, wi)) < 0)
 			return err;
 		if (step == 0) {
 			base = wall;
@@ -94,6 +96,9 @@ int pg_bench_measure(pg_bresult *r, char **failure, const pg_bench *b, const pg_
 	r->w = pg_calloc(b->nw, sizeof(*r->w));
 	for (size_t i = 0; i < 2 && !err; i++) {
 		pg_sandbox sb = pg_vimpl_sandbox(sides[i].im, o->no_sandbox);
+		/* one session serves every workload and round of the bench */
+		sb.lim.cpu_s = 1800;
+		sb.lim.wall_ms = 3600 * 1000;
 		if ((err = pg_session_open(&sides[i].s, &sb, sides[i].im->run, b->timeout_ms)) < 0)
 			*failure = pg_asprintf("%s cannot start: %s", sides[i].who, pg_error_last());
 	}

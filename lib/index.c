@@ -744,20 +744,20 @@ int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, vo
 static const struct find_key {
 	const char *key, *eq, *sub;
 } find_keys[] = {
-	{ "type", "o.type = ?", "instr(o.type, ?) > 0" },
+	{ "type", "o.type = ?", "instr(o.type, lower(?)) > 0" },
 	{ "name", "o.name = ?", "instr(lower(o.name), lower(?)) > 0" },
 	{ "lang", "o.lang = ?", "instr(lower(o.lang), lower(?)) > 0" },
-	{ "id", "o.id LIKE ? || '%'", "instr(o.id, ?) > 0" },
+	{ "id", "o.id LIKE ? || '%'", "instr(o.id, lower(?)) > 0" },
 	{ "author", "(o.author IN (SELECT key FROM identities WHERE name = ?1) OR o.author LIKE ?1 || '%')",
 	  "o.author IN (SELECT key FROM identities WHERE instr(lower(name), lower(?)) > 0)" },
 	{ "iface", "((o.type = 'interface' AND o.name = ?1) OR o.id IN (SELECT l.src FROM links l JOIN objects i"
 		   " ON i.id = l.dst WHERE l.rel = 'interface' AND i.name = ?1))",
-	  "((o.type = 'interface' AND instr(o.name, ?1) > 0) OR o.id IN (SELECT l.src FROM links l JOIN objects i"
-	  " ON i.id = l.dst WHERE l.rel = 'interface' AND instr(i.name, ?1) > 0))" },
+	  "((o.type = 'interface' AND instr(o.name, lower(?1)) > 0) OR o.id IN (SELECT l.src FROM links l JOIN objects i"
+	  " ON i.id = l.dst WHERE l.rel = 'interface' AND instr(i.name, lower(?1)) > 0))" },
 	{ "about", "o.about = ?", "instr(lower(o.about), lower(?)) > 0" },
-	{ "kind", "o.id IN (SELECT id FROM results WHERE kind = ?)", "o.id IN (SELECT id FROM results WHERE instr(kind, ?) > 0)" },
+	{ "kind", "o.id IN (SELECT id FROM results WHERE kind = ?)", "o.id IN (SELECT id FROM results WHERE instr(kind, lower(?)) > 0)" },
 	{ "verdict", "o.id IN (SELECT id FROM results WHERE verdict = ?)",
-	  "o.id IN (SELECT id FROM results WHERE instr(verdict, ?) > 0)" },
+	  "o.id IN (SELECT id FROM results WHERE instr(verdict, lower(?)) > 0)" },
 	{ "subject", "o.id IN (SELECT id FROM results WHERE subject LIKE ? || '%')", NULL },
 	{ "against", "o.id IN (SELECT id FROM results WHERE against LIKE ? || '%')", NULL },
 	{ "since", "o.date >= CAST(? AS INTEGER)", NULL },

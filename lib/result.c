@@ -219,7 +219,7 @@ static int word(struct rd *d, char **out)
 static int u64(struct rd *d, uint64_t *v)
 {
 	char *w, *e;
-	if (word(d, &w) < 0 || !*w || *w == '-' || (w[0] == '0' && w[1]))
+	if (word(d, &w) < 0 || !(*w >= '0' && *w <= '9') || (w[0] == '0' && w[1]))
 		return -1;
 	errno = 0;
 	unsigned long long x = strtoull(w, &e, 10);
@@ -236,7 +236,11 @@ static int num(struct rd *d, double *v)
 		return -1;
 	errno = 0;
 	*v = strtod(w, &e);
-	return *e || errno || !isfinite(*v) ? -1 : 0;
+	if (*e || errno || !isfinite(*v))
+		return -1;
+	char canon[32]; /* figures are written one way only: %.6g */
+	snprintf(canon, sizeof(canon), "%.6g", *v);
+	return strcmp(canon, w) ? -1 : 0;
 }
 
 /* "key" then the expected word. */

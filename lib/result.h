@@ -45,7 +45,8 @@ typedef struct pg_bresult {
 /* The time of one round as pg counts it: the implementation's own clock,
  * unless that is implausible next to the wall clock pg measured around the
  * request (more than it, or less than a quarter of it), then the wall clock:
- * an implementation cannot make itself faster by under-reporting. */
+ * under-reporting gains an implementation at most that factor of four
+ * (rounds are calibrated so that an honest loop is most of the wall clock). */
 uint64_t pg_bench_round_ns(uint64_t ns, uint64_t wall);
 
 /* Compute every summary field from the samples; sets note when the spread
