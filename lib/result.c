@@ -265,7 +265,7 @@ static int sample_line(struct rd *d, const char *want, size_t wi, uint64_t *v, s
 		if (u64(d, &v[k++]) < 0)
 			return bad(d, "a sample must be a whole number of nanoseconds");
 	}
-	if (*n && k != *n)
+	if (*n != SIZE_MAX && k != *n) /* the first list sets the length, even an empty one */
 		return bad(d, "the workload's sample lists differ in length");
 	*n = k;
 	return 0;
@@ -282,7 +282,7 @@ static int same(double stated, double derived)
 
 int pg_bench_body_parse(pg_bresult *r, const char *body, size_t len)
 {
-	struct rd d = { body, body + len, 0, { 0 }, NULL };
+	struct rd d = { body, body ? body + len : NULL, 0, { 0 }, NULL };
 	const char *key;
 	char *w;
 	double score, lo, hi;
@@ -336,7 +336,7 @@ int pg_bench_body_parse(pg_bresult *r, const char *body, size_t len)
 			err = bad(&d, "unexpected text after the workload's summary");
 			goto fail;
 		}
-		size_t n = 0;
+		size_t n = SIZE_MAX;
 		if ((err = sample_line(&d, "ns", r->nw, wk->ns, &n)) < 0 ||
 		    (err = sample_line(&d, "wall", r->nw, wk->wall, &n)) < 0 ||
 		    (err = sample_line(&d, "base-ns", r->nw, wk->base_ns, &n)) < 0 ||

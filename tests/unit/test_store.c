@@ -6,6 +6,7 @@
 
 #include "index.h"
 #include "payload.h"
+#include "result.h"
 #include "store.h"
 
 struct who {
@@ -395,7 +396,74 @@ static void test_merge_commit_is_refused(void **state)
 	pg_buf_free(&tar);
 }
 
+/* A bench result by w: an impl twice as slow as its baseline, in ten
+ * rounds; with a score of 0.5 instead when lying. */
+static pg_object *bench_result(struct who *w, int lying)
+{
+	pg_bresult r = { 0 };
+	pg_buf body = PG_BUF_INIT;
+	memset(r.baseline, 'a', PG_HEX_LEN);
+	r.nw = 1;
+	r.w = pg_calloc(1, sizeof(*r.w));
+	r.w[0].n = r.w[0].base_n = r.w[0].calls = 1;
+	r.w[0].nsamples = 10;
+	for (size_t i = 0; i < 10; i++) {
+		r.w[0].base_ns[i] = r.w[0].base_wall[i] = 1000 + i;
+		r.w[0].ns[i] = r.w[0].wall[i] = 2 * (1000 + i);
+	}
+	r.machine = pg_strdup("test");
+	pg_bench_summarize(&r);
+	assert_true(r.score == 2);
+	if (lying)
+		r.score = 0.5;
+	pg_bench_body(&body, &r);
+	pg_bresult_clear(&r);
+	pg_object *o = pg_object_new(PG_T_RESULT, w->pk, 4000);
+	pg_object_add(o, "kind", "bench");
+	pg_object_add(o, "subject", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	pg_object_add(o, "against", "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210");
+	pg_object_set_body(o, body.ptr, body.len);
+	pg_buf_free(&body);
+	assert_int_equal(pg_object_sign(o, w->sk), 0);
+	return o;
+}
+
+static void test_bench_result_contradicting_its_samples_is_refused(void **state)
+{
+	struct world *w = *state;
+	uint8_t h1[32], h2[32], h3[32];
+	git_oid c1 = first_entry(w, h1);
+	/* an honest one verifies */
+	pg_object *good = bench_result(&w->alice, 0);
+	struct forge f = { w->alice.pk, w->alice.sk, w->alice.pk, &c1, NULL, 2, h1, &good, 1, NULL, NULL, NULL, 0 };
+	git_oid c2 = forge(w, &f, h2);
+	assert_int_equal(walk(w, w->alice.pk), 0);
+	/* one whose score is not what its samples give, properly signed: the
+	 * signature is good, the claim is not */
+	pg_object *bad = bench_result(&w->alice, 1);
+	struct forge g = { w->alice.pk, w->alice.sk, w->alice.pk, &c2, NULL, 3, h2, &bad, 1, NULL, NULL, NULL, 0 };
+	forge(w, &g, h3);
+	assert_error(walk(w, w->alice.pk), PG_EINVALID,
+		     "bench result: it says score 0.5 (band 2-2), but its samples give 2 (2-2)");
+	pg_object_free(good);
+	pg_object_free(bad);
+}
+
 /* --- the transaction API ----------------------------------------------- */
+
+static void test_txn_refuses_a_contradictory_bench_result(void **state)
+{
+	struct world *w = *state;
+	pg_txn *t;
+	assert_int_equal(pg_txn_begin(&t, w->s, &w->alice.key, &w->alice.identity), 0);
+	assert_error(pg_txn_add(t, bench_result(&w->alice, 1), NULL, 0), PG_EINVALID, "bench result: it says score 0.5");
+	assert_int_equal(pg_txn_count(t), 1); /* only the identity */
+	assert_int_equal(pg_txn_add(t, bench_result(&w->alice, 0), NULL, 0), 0);
+	assert_int_equal(pg_txn_count(t), 2);
+	assert_int_equal(pg_txn_commit(t), 0);
+	pg_txn_free(t);
+	assert_int_equal(walk(w, w->alice.pk), 0);
+}
 
 static size_t count_packs(struct world *w)
 {
@@ -577,6 +645,8 @@ int main(void)
 		T(test_duplicate_add_is_refused),
 		T(test_readding_an_old_object_is_refused),
 		T(test_merge_commit_is_refused),
+		T(test_bench_result_contradicting_its_samples_is_refused),
+		T(test_txn_refuses_a_contradictory_bench_result),
 		T(test_txn_publishes_and_verifies),
 		T(test_txn_refuses_foreign_and_mismatched),
 		T(test_aborted_txn_leaves_nothing),
