@@ -244,16 +244,15 @@ static void print_target(struct pg_ctx *ctx, const struct target *t)
 				continue;
 			}
 			const pg_bresult *r = &br->r;
-			double lo = 1, hi = 1, clo = 0, chi = 0, per = 0;
+			double clo = 0, chi = 0, per = 0; /* geometric means over the workloads */
 			for (size_t w = 0; w < r->nw; w++) {
 				clo += log(r->w[w].low);
 				chi += log(r->w[w].high);
 				per += log(r->w[w].iter_ns);
 			}
 			clo = exp(clo / (double)r->nw), chi = exp(chi / (double)r->nw), per = exp(per / (double)r->nw);
-			lo = r->band_lo, hi = r->band_hi;
 			char band[40], ci[40], pns[32], mem[32];
-			snprintf(band, sizeof(band), "%.3f-%.3f", lo, hi);
+			snprintf(band, sizeof(band), "%.3f-%.3f", r->band_lo, r->band_hi);
 			snprintf(ci, sizeof(ci), "%.3f-%.3f", clo, chi);
 			printf("  %-22.22s %-7.7s %s%9.3f%s  %-17s %-17s %10s %10s\n", im->name, im->lang,
 			       color(ctx, r->score <= 1 ? C_OK : C_BAD), r->score, color(ctx, C_RESET), band, ci,
