@@ -302,20 +302,6 @@ static json_t *run_json(const struct target *t, const struct brun *br)
 	return o;
 }
 
-static void xml_text(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, f);
-		}
-}
-
 static int write_junit(const char *path, struct target *ts, size_t nt)
 {
 	char *tmp = pg_asprintf("%s.tmp%ld", path, (long)getpid());
@@ -452,19 +438,23 @@ static int run_target(struct pg_ctx *ctx, const struct opts *o, struct target *t
 		return 0;
 	}
 	/* a baseline is judged too, even when the target is another impl */
+	char **no_base = pg_calloc(t->nbenches, sizeof(*no_base));
 	for (size_t b = 0; b < t->nbenches; b++) {
-		char *why = NULL;
-		long base = find_baseline(ctx, t, &t->benches[b], &why);
-		if (base >= 0)
-			v->impls[base].aux = 0;
-		free(why);
+		t->benches[b].base = find_baseline(ctx, t, &t->benches[b], &no_base[b]);
+		if (t->benches[b].base >= 0)
+			v->impls[t->benches[b].base].aux = 0;
 	}
-	if ((err = pg_verify_run(v, &vo)) < 0)
+	if ((err = pg_verify_run(v, &vo)) < 0) {
+		for (size_t b = 0; b < t->nbenches; b++)
+			free(no_base[b]);
+		free(no_base);
 		return err;
+	}
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 	for (size_t i = 0; i < v->nimpls; i++)
-		t->ok[i] = v->impls[i].dir != NULL;
+		if (!(t->ok[i] = v->impls[i].dir != NULL))
+			t->why[i] = pg_asprintf("does not build: %.200s", v->impls[i].build_error ? v->impls[i].build_error : "?");
 	for (size_t i = 0; i < v->nverdicts; i++) {
 		const pg_verdict *vd = &v->verdicts[i];
 		if ((vd->failed || vd->errored) && t->ok[vd->impl]) {
@@ -473,17 +463,10 @@ static int run_target(struct pg_ctx *ctx, const struct opts *o, struct target *t
 						       v->specs[vd->spec].name, vd->failed, vd->errored);
 		}
 	}
-	/* an auxiliary impl is judged too: it may be the baseline */
-	for (size_t i = 0; i < v->nimpls; i++) {
-		if (!v->impls[i].dir) {
-			t->why[i] = pg_asprintf("does not build: %.200s", v->impls[i].build_error ? v->impls[i].build_error : "?");
-			continue;
-		}
-	}
 	for (size_t b = 0; b < t->nbenches; b++) {
 		struct bobj *bo = &t->benches[b];
-		char *why = NULL;
-		long base = find_baseline(ctx, t, bo, &why);
+		char *why = no_base[b];
+		long base = bo->base;
 		if (base >= 0 && !t->ok[base]) {
 			free(why);
 			why = pg_asprintf("bench %s: the baseline %s fails verification, so nothing can be compared with it",
@@ -517,6 +500,7 @@ static int run_target(struct pg_ctx *ctx, const struct opts *o, struct target *t
 				fprintf(stderr, "\r\033[K");
 		}
 	}
+	free(no_base); /* each message was printed and freed above */
 	return 0;
 }
 

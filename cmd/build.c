@@ -116,9 +116,7 @@ static int choose(struct pg_ctx *ctx, const pg_index_row *iface, pg_rank_row *ch
 				   iface->name, iface->name, iface->name);
 	} else {
 		*chosen = *best;
-		chosen->impl.name = best->impl.name ? pg_strdup(best->impl.name) : NULL;
-		chosen->impl.author_name = best->impl.author_name ? pg_strdup(best->impl.author_name) : NULL;
-		chosen->impl.lang = best->impl.lang ? pg_strdup(best->impl.lang) : NULL;
+		pg_index_row_copy(&chosen->impl, &best->impl);
 		chosen->reason = NULL;
 	}
 	pg_ranking_free(&rk);

@@ -149,6 +149,8 @@ struct plan {
  * target makes the others auxiliary (voters, not reported). */
 int plan_load(struct pg_ctx *ctx, struct plan *p, const char *arg);
 void plan_free(struct plan *p);
+/* Text for an XML attribute or element (JUnit reports). */
+void xml_text(FILE *f, const char *s);
 /* The unsigned verify result of one verdict of a plan. */
 pg_object *verify_result_object(const pg_key *me, const struct plan *p, const pg_verdict *vd, const char *mach);
 /* The interfaces that objects of type t name, in the order first seen. */

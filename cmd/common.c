@@ -389,3 +389,19 @@ int interfaces_with(struct pg_ctx *ctx, pg_otype t, char (**ids)[PG_HEX_LEN + 1]
 	*n = ifs.n;
 	return err;
 }
+
+/* Text for an XML attribute or element (JUnit reports). */
+void xml_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\n': fputs("&#10;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\t')
+				fputc(*s, f);
+		}
+}

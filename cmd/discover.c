@@ -41,10 +41,7 @@ static int add(const pg_index_row *r, void *data)
 	c->f = pg_realloc(c->f, (c->n + 1) * sizeof(*c->f));
 	struct found *f = &c->f[c->n++];
 	memset(f, 0, sizeof(*f));
-	f->row = *r;
-	f->row.name = r->name ? pg_strdup(r->name) : NULL;
-	f->row.author_name = r->author_name ? pg_strdup(r->author_name) : NULL;
-	f->row.lang = NULL;
+	pg_index_row_copy(&f->row, r);
 	f->match = c->match;
 	return 0;
 }

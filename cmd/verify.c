@@ -422,21 +422,6 @@ static int next_logline(const char **pos, struct logline *l)
 	return 1;
 }
 
-static void xml_escaped(FILE *f, const char *s)
-{
-	for (; s && *s; s++)
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\n': fputs("&#10;", f); break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\t')
-				fputc(*s, f);
-		}
-}
-
 static int write_junit(const char *path, struct plan *plans, size_t nplans)
 {
 	FILE *f = fopen(path, "w");
@@ -448,24 +433,24 @@ static int write_junit(const char *path, struct plan *plans, size_t nplans)
 		for (size_t i = 0; i < v->nverdicts; i++) {
 			const pg_verdict *vd = &v->verdicts[i];
 			fputs("  <testsuite name=\"", f);
-			xml_escaped(f, impl_label(&v->impls[vd->impl]));
+			xml_text(f, impl_label(&v->impls[vd->impl]));
 			fputs(" x ", f);
-			xml_escaped(f, v->specs[vd->spec].name);
+			xml_text(f, v->specs[vd->spec].name);
 			fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
 				vd->passed + vd->failed + vd->errored, vd->failed, vd->errored);
 			const char *pos = vd->log.ptr;
 			struct logline l;
 			while (next_logline(&pos, &l)) {
 				fputs("    <testcase classname=\"", f);
-				xml_escaped(f, plans[pi].ifname);
+				xml_text(f, plans[pi].ifname);
 				fputs("\" name=\"", f);
-				xml_escaped(f, l.what);
+				xml_text(f, l.what);
 				fprintf(f, " [%s]\"", l.id);
 				if (!strcmp(l.status, "ok"))
 					fputs("/>\n", f);
 				else {
 					fputs(!strcmp(l.status, "skip") ? "><skipped message=\"" : "><failure message=\"", f);
-					xml_escaped(f, l.why);
+					xml_text(f, l.why);
 					fputs("\"/></testcase>\n", f);
 				}
 				free(l.what);

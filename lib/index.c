@@ -575,13 +575,17 @@ int pg_index_resolve(pg_index *x, uint8_t id[PG_ID_LEN], const char *prefix, pg_
 	return err;
 }
 
+void pg_index_row_copy(pg_index_row *dst, const pg_index_row *src)
+{
+	*dst = *src;
+	dst->name = src->name ? pg_strdup(src->name) : NULL;
+	dst->author_name = src->author_name ? pg_strdup(src->author_name) : NULL;
+	dst->lang = src->lang ? pg_strdup(src->lang) : NULL;
+}
+
 static int copy_row(const pg_index_row *r, void *data)
 {
-	pg_index_row *out = data;
-	*out = *r;
-	out->name = r->name ? pg_strdup(r->name) : NULL;
-	out->author_name = r->author_name ? pg_strdup(r->author_name) : NULL;
-	out->lang = r->lang ? pg_strdup(r->lang) : NULL;
+	pg_index_row_copy(data, r);
 	return 1;
 }
 

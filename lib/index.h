@@ -60,6 +60,8 @@ int pg_index_query(pg_index *x, const pg_query *q, pg_index_row_cb cb, void *dat
 int pg_index_resolve(pg_index *x, uint8_t id[PG_ID_LEN], const char *prefix, pg_otype want);
 int pg_index_get(pg_index *x, pg_index_row *row, const char *id_hex);
 void pg_index_row_clear(pg_index_row *row);
+/* dst becomes an owned copy of src (clear it with pg_index_row_clear). */
+void pg_index_row_copy(pg_index_row *dst, const pg_index_row *src);
 
 /* Links: out of id (rel, dst, and dst's row if known) or into id. */
 typedef int (*pg_index_link_cb)(const char *rel, const char *other, const pg_index_row *row, void *data);

@@ -26,11 +26,7 @@ static void *push(struct vec *v)
 
 static int add_row(const pg_index_row *r, void *data)
 {
-	pg_index_row *e = push(data);
-	*e = *r;
-	e->name = r->name ? pg_strdup(r->name) : NULL;
-	e->author_name = r->author_name ? pg_strdup(r->author_name) : NULL;
-	e->lang = r->lang ? pg_strdup(r->lang) : NULL;
+	pg_index_row_copy(push(data), r);
 	return 0;
 }
 
