@@ -128,6 +128,31 @@ int load_idl(struct pg_ctx *ctx, struct pg_idl **out, const pg_index_row *iface)
 /* An object, decoded and verified. */
 int read_object(struct pg_ctx *ctx, pg_object **out, const pg_index_row *row);
 
+/* --- sync's output, shared by fetch, pull, clone, push and bundle ------- */
+
+struct pg_sync_opts;
+struct pg_sync_report;
+struct sync_ui {
+	struct pg_ctx *ctx;
+	double last;
+	char stage[16];
+	int shown; /* a progress line is open on stderr */
+};
+/* Progress on a terminal's stderr; the publishers the current identity
+ * blocked (from the index). */
+void sync_opts_init(struct pg_ctx *ctx, struct pg_sync_opts *o, struct sync_ui *ui);
+void sync_opts_free(struct pg_sync_opts *o, struct sync_ui *ui);
+/* Per log: adopted (seq range, counts by type; with list_new each new
+ * object) or refused (kind and reason); then a summary on stderr. */
+void sync_report_print(struct pg_ctx *ctx, const struct pg_sync_report *r, int list_new);
+json_t *sync_report_json(struct pg_ctx *ctx, const struct pg_sync_report *r);
+/* Fetch (pull: and index) the named remote, --all, or the default one;
+ * prints and returns the exit code (EXIT_REFUSED when a log was refused). */
+int sync_remotes(struct pg_ctx *ctx, int argc, const char **argv, int all, int json, int pull,
+		 const struct cmd_help *help, const struct option *opts);
+/* Print j indented on stdout and free it. */
+void print_json(json_t *j);
+
 /* --- verify's plan, shared with bench and build -------------------------- */
 
 /* What one interface's run needs, gathered from the store and the
@@ -195,6 +220,11 @@ int cmd_rank(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_build(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_find(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_discover(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_remote(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_fetch(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_pull(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_push(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_clone(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
 

@@ -1,5 +1,6 @@
 /* fsck.c - pg fsck: re-verify every log, object, signature and payload */
 #include "cmd.h"
+#include "sync.h"
 
 #include <string.h>
 
@@ -53,6 +54,8 @@ int cmd_fsck(int argc, const char **argv, struct pg_ctx *ctx)
 		uint8_t pk[PG_PK_LEN];
 		git_oid tip;
 		struct counts c = { 0, 0, 0 };
+		if (!strncmp(name, PG_QUARANTINE_PREFIX, strlen(PG_QUARANTINE_PREFIX)))
+			continue; /* fetched, not adopted: not part of the store */
 		if (strncmp(name, PG_REF_PREFIX, strlen(PG_REF_PREFIX)) || strlen(hex) != PG_HEX_LEN ||
 		    pg_unhex(pk, hex, PG_PK_LEN) < 0) {
 			err = pg_error_set(PG_EINVALID, "'%s' is not a log ref (refs/pg/pub/<64 hex>)", name);

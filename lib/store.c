@@ -22,7 +22,7 @@ struct pg_store {
 	int lockfd;
 };
 
-static int git_err(int code, const char *what)
+int pg_git_err(int code, const char *what)
 {
 	const git_error *e = git_error_last();
 	return pg_error_set(code, "%s: %s", what, e && e->message ? e->message : "libgit2 error");
@@ -34,7 +34,7 @@ static int lib_init(void)
 	if (done)
 		return 0;
 	if (git_libgit2_init() < 0)
-		return git_err(PG_ERROR, "cannot initialise libgit2");
+		return pg_git_err(PG_ERROR, "cannot initialise libgit2");
 	/* objects are verified against their hash on every read, and what is
 	 * written reaches the disk before a ref points at it */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
@@ -60,11 +60,11 @@ int pg_store_init(const char *dir)
 	opts.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
 	opts.description = "pg store: signed append-only logs under refs/pg/pub/";
 	if (git_repository_init_ext(&repo, path, &opts) < 0) {
-		err = git_err(PG_ERROR, "cannot create the store");
+		err = pg_git_err(PG_ERROR, "cannot create the store");
 		goto done;
 	}
 	if (git_repository_config(&cfg, repo) < 0 || git_config_set_int32(cfg, "pg.version", 1) < 0)
-		err = git_err(PG_ERROR, "cannot configure the store");
+		err = pg_git_err(PG_ERROR, "cannot configure the store");
 done:
 	git_config_free(cfg);
 	git_repository_free(repo);
@@ -127,7 +127,7 @@ int pg_store_open(pg_store **out, const char *pgdir)
 	if ((err = lib_init()) < 0)
 		goto fail;
 	if (git_repository_open_ext(&s->repo, pgdir, GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE, NULL) < 0) {
-		err = git_err(PG_ENOTFOUND, "cannot open the store");
+		err = pg_git_err(PG_ENOTFOUND, "cannot open the store");
 		goto fail;
 	}
 	if (git_repository_config_snapshot(&cfg, s->repo) < 0 ||
@@ -218,7 +218,7 @@ int pg_store_read_blob(pg_buf *out, pg_store *s, const char *oid_hex)
 	if (git_oid_fromstr(&oid, oid_hex) < 0)
 		return pg_error_set(PG_EINVALID, "bad blob id '%s'", oid_hex);
 	if (git_blob_lookup(&blob, s->repo, &oid) < 0)
-		return git_err(PG_EINTEGRITY, "cannot read a stored blob");
+		return pg_git_err(PG_EINTEGRITY, "cannot read a stored blob");
 	pg_buf_clear(out);
 	pg_buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
 	git_blob_free(blob);
@@ -238,7 +238,7 @@ int pg_store_tip(git_oid *out, pg_store *s, const uint8_t publisher[PG_PK_LEN])
 	int r = git_reference_name_to_id(out, s->repo, name);
 	if (r == GIT_ENOTFOUND)
 		return pg_error_set(PG_ENOTFOUND, "no log for publisher %.12s", name + sizeof(PG_REF_PREFIX) - 1);
-	return r < 0 ? git_err(PG_ERROR, "cannot read a log ref") : 0;
+	return r < 0 ? pg_git_err(PG_ERROR, "cannot read a log ref") : 0;
 }
 
 static void object_path(char out[2 + 3 + PG_HEX_LEN + 1], char kind, const uint8_t id[PG_ID_LEN])
@@ -252,10 +252,10 @@ static int tree_of(git_tree **out, pg_store *s, const git_oid *commit_oid)
 {
 	git_commit *c;
 	if (git_commit_lookup(&c, s->repo, commit_oid) < 0)
-		return git_err(PG_EINTEGRITY, "cannot read a log commit");
+		return pg_git_err(PG_EINTEGRITY, "cannot read a log commit");
 	int r = git_commit_tree(out, c);
 	git_commit_free(c);
-	return r < 0 ? git_err(PG_EINTEGRITY, "cannot read a log tree") : 0;
+	return r < 0 ? pg_git_err(PG_EINTEGRITY, "cannot read a log tree") : 0;
 }
 
 /* Is path in tree?  1 yes (oid set), 0 no. */
@@ -303,7 +303,7 @@ int pg_store_publishers(uint8_t (**out)[PG_PK_LEN], size_t *n, pg_store *s)
 	*out = NULL;
 	*n = 0;
 	if (git_reference_iterator_glob_new(&it, s->repo, PG_REF_PREFIX "*") < 0)
-		return git_err(PG_ERROR, "cannot list logs");
+		return pg_git_err(PG_ERROR, "cannot list logs");
 	while (git_reference_next_name(&name, it) == 0) {
 		const char *hex = name + sizeof(PG_REF_PREFIX) - 1;
 		uint8_t pk[PG_PK_LEN];
@@ -347,10 +347,10 @@ static int mempack(pg_store *s)
 	if (s->mempack)
 		return 0;
 	if (git_repository_odb(&odb, s->repo) < 0)
-		return git_err(PG_ERROR, "cannot open the object database");
+		return pg_git_err(PG_ERROR, "cannot open the object database");
 	int r = git_mempack_new(&s->mempack) < 0 || git_odb_add_backend(odb, s->mempack, 1000) < 0;
 	git_odb_free(odb);
-	return r ? git_err(PG_ERROR, "cannot set up in-memory packing") : 0;
+	return r ? pg_git_err(PG_ERROR, "cannot set up in-memory packing") : 0;
 }
 
 /* Read the manifest of a log commit (no signature check: the caller's
@@ -359,7 +359,7 @@ static int read_manifest(pg_object **out, pg_store *s, const git_oid *commit_oid
 {
 	git_commit *c;
 	if (git_commit_lookup(&c, s->repo, commit_oid) < 0)
-		return git_err(PG_EINTEGRITY, "cannot read a log commit");
+		return pg_git_err(PG_EINTEGRITY, "cannot read a log commit");
 	const char *msg = git_commit_message_raw(c);
 	int err = pg_object_decode(out, msg, strlen(msg), flags);
 	git_commit_free(c);
@@ -480,13 +480,13 @@ int pg_txn_add(pg_txn *t, const pg_object *obj, const void *payload, size_t len)
 			st.new_payload = 1;
 			if (git_blob_create_from_buffer(&st.payload_blob, repo, payload, len) < 0) {
 				pg_object_free(o);
-				return git_err(PG_ERROR, "cannot store a payload");
+				return pg_git_err(PG_ERROR, "cannot store a payload");
 			}
 		}
 	}
 	if (git_blob_create_from_buffer(&st.blob, repo, o->raw.ptr, o->raw.len) < 0) {
 		pg_object_free(o);
-		return git_err(PG_ERROR, "cannot store an object");
+		return pg_git_err(PG_ERROR, "cannot store an object");
 	}
 	if (t->n == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 64;
@@ -539,7 +539,7 @@ static int commit_entry(pg_txn *t, size_t from, size_t to, git_oid *commit_out)
 
 	if (git_tree_create_updated(&tree_oid, repo, t->base, nup, up) < 0 ||
 	    git_tree_lookup(&tree, repo, &tree_oid) < 0) {
-		err = git_err(PG_ERROR, "cannot build the log tree");
+		err = pg_git_err(PG_ERROR, "cannot build the log tree");
 		goto done;
 	}
 
@@ -566,7 +566,7 @@ static int commit_entry(pg_txn *t, size_t from, size_t to, git_oid *commit_out)
 	    (t->has_parent && git_commit_lookup(&parent, repo, &t->parent) < 0) ||
 	    git_commit_create(commit_out, repo, NULL, sig, sig, NULL, m->raw.ptr, tree,
 			      t->has_parent ? 1 : 0, (const git_commit **)&parent) < 0) {
-		err = git_err(PG_ERROR, "cannot write the log commit");
+		err = pg_git_err(PG_ERROR, "cannot write the log commit");
 		goto done;
 	}
 	git_tree_free(t->base);
@@ -609,7 +609,7 @@ static int write_pack(pg_store *s, const git_oid *tip, const git_oid *old)
 	if (git_packbuilder_new(&pb, s->repo) < 0 || git_revwalk_new(&walk, s->repo) < 0 ||
 	    git_revwalk_push(walk, tip) < 0 || (old && git_revwalk_hide(walk, old) < 0) ||
 	    git_packbuilder_insert_walk(pb, walk) < 0 || git_packbuilder_write(pb, NULL, 0, NULL, NULL) < 0)
-		err = git_err(PG_ERROR, "cannot write the pack");
+		err = pg_git_err(PG_ERROR, "cannot write the pack");
 	git_revwalk_free(walk);
 	git_packbuilder_free(pb);
 	git_mempack_reset(s->mempack);
@@ -648,7 +648,7 @@ int pg_txn_commit(pg_txn *t)
 	ref_name(name, t->key->pk);
 	if ((had_parent ? git_reference_create_matching(&ref, t->s->repo, name, &tip, 1, &old, "pg publish")
 			: git_reference_create(&ref, t->s->repo, name, &tip, 0, "pg publish")) < 0)
-		err = git_err(PG_ERROR, "cannot move the log ref (did another process write to this log?)");
+		err = pg_git_err(PG_ERROR, "cannot move the log ref (did another process write to this log?)");
 done:
 	git_reference_free(ref);
 	if (err == 0)
@@ -698,7 +698,7 @@ static int verify_payload(pg_store *s, const git_oid *blob_oid, const uint8_t pi
 	git_blob *blob;
 	uint8_t h[PG_ID_LEN];
 	if (git_blob_lookup(&blob, s->repo, blob_oid) < 0)
-		return git_err(PG_EINTEGRITY, "cannot read payload");
+		return pg_git_err(PG_EINTEGRITY, "cannot read payload");
 	const void *data = git_blob_rawcontent(blob);
 	size_t len = (size_t)git_blob_rawsize(blob);
 	int err = 0;
@@ -761,7 +761,7 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 	if (git_commit_parentcount(c) != (prev_seq ? 1u : 0u))
 		return pg_error_set(PG_EINTEGRITY, "log commit has %u parents", git_commit_parentcount(c));
 	if (git_commit_tree(&tree, c) < 0)
-		return git_err(PG_EINTEGRITY, "cannot read the entry's tree");
+		return pg_git_err(PG_EINTEGRITY, "cannot read the entry's tree");
 
 	for (size_t i = 0; i < m->nfields; i++)
 		if (!strcmp(m->fields[i].key, "add"))
@@ -789,7 +789,7 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 			goto done;
 		}
 		if (git_blob_lookup(&blob, s->repo, &e->blobs[j]) < 0) {
-			err = git_err(PG_EINTEGRITY, "cannot read object");
+			err = pg_git_err(PG_EINTEGRITY, "cannot read object");
 			goto obj_fail;
 		}
 		const char *data = git_blob_rawcontent(blob);
@@ -867,7 +867,7 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 		git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 		dopts.flags = GIT_DIFF_SKIP_BINARY_CHECK;
 		if (git_diff_tree_to_tree(&diff, s->repo, parent_tree, tree, &dopts) < 0) {
-			err = git_err(PG_EINTEGRITY, "cannot compare the entry's tree with its parent's");
+			err = pg_git_err(PG_EINTEGRITY, "cannot compare the entry's tree with its parent's");
 			goto done;
 		}
 		size_t nd = git_diff_num_deltas(diff);
@@ -912,7 +912,7 @@ int pg_log_walk(pg_store *s, const uint8_t publisher[PG_PK_LEN], const git_oid *
 		if (since && git_oid_equal(&cur, since))
 			break;
 		if (git_commit_lookup(&c, s->repo, &cur) < 0) {
-			err = git_err(PG_EINTEGRITY, "cannot read log commit");
+			err = pg_git_err(PG_EINTEGRITY, "cannot read log commit");
 			goto done;
 		}
 		chain = pg_realloc(chain, (n + 1) * sizeof(*chain));
@@ -951,7 +951,7 @@ int pg_log_walk(pg_store *s, const uint8_t publisher[PG_PK_LEN], const git_oid *
 		git_tree_free(parent_tree);
 		if (git_commit_tree(&parent_tree, chain[i]) < 0) {
 			parent_tree = NULL;
-			err = git_err(PG_EINTEGRITY, "cannot read a log tree");
+			err = pg_git_err(PG_EINTEGRITY, "cannot read a log tree");
 			goto done;
 		}
 		entry_clear(&e);

@@ -24,6 +24,9 @@
 
 typedef struct pg_store pg_store;
 
+/* Set the error from libgit2's last: "<what>: <libgit2's message>". */
+int pg_git_err(int code, const char *what);
+
 /* Create DIR/.pg; refuses if it exists. */
 int pg_store_init(const char *dir);
 

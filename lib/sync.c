@@ -1,0 +1,936 @@
+/* sync.c - remotes, fetch, push and adoption (see sync.h)
+ *
+ * git moves the bytes; pg decides what it keeps.  Everything a remote or a
+ * bundle sends lands under refs/pg/q/<source>/ first, and a publisher's
+ * refs/pg/pub/<key> moves only after the whole new segment of its log
+ * verified, under the store lock, compare-and-swap against the tip the
+ * check started from.
+ */
+#include "sync.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define REFUSALS_FILE "refusals"
+#define REFUSALS_MAX ((size_t)64 << 20) /* bytes of .pg/refusals read */
+#define REASON_MAX 1024
+
+/* --- remotes ------------------------------------------------------------- */
+
+int pg_remote_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > PG_REMOTE_NAME_MAX || name[0] == '.' || name[0] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", name[i]))
+			return 0;
+	int valid = 0;
+	return strstr(name, "..") == NULL && name[n - 1] != '.' && git_remote_name_is_valid(&valid, name) == 0 && valid;
+}
+
+int pg_remote_url_valid(const char *url)
+{
+	static const char *const schemes[] = { "file://", "git://", "ssh://", "http://", "https://", NULL };
+	size_t n = strlen(url);
+	if (n == 0 || n > 4096 || url[0] == '-' || !pg_utf8_valid(url, n))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)url[i] < 0x20 || url[i] == 0x7f)
+			return 0;
+	const char *colon = strstr(url, "://");
+	if (colon) {
+		for (const char *const *sc = schemes; *sc; sc++)
+			if (!strncmp(url, *sc, strlen(*sc)))
+				return url[strlen(*sc)] != '-' && url[strlen(*sc)] != '\0';
+		return 0; /* ext::, fd:: and other schemes that are not transports */
+	}
+	return strstr(url, "::") == NULL; /* a path, or scp-like user@host:path */
+}
+
+static char *remote_config_key(const char *name, const char *var)
+{
+	return pg_asprintf("remote.%s.%s", name, var);
+}
+
+/* A local path or file:// URL as an absolute path to the repository: a
+ * store's directory stands for its .pg.  Anything else is kept. */
+static char *resolve_local(const char *url)
+{
+	const char *path = url;
+	if (!strncmp(url, "file://", 7))
+		path = url + 7;
+	else if (strstr(url, "://") || (url[0] != '/' && url[0] != '.' && strchr(url, ':')))
+		return pg_strdup(url);
+	char *abs = realpath(path, NULL);
+	if (!abs)
+		return pg_strdup(url); /* libgit2 will say it is not there */
+	char *store = pg_path_join(abs, PG_STORE_DIR);
+	struct stat st;
+	if (stat(store, &st) == 0 && S_ISDIR(st.st_mode)) {
+		free(abs);
+		return store;
+	}
+	free(store);
+	return abs;
+}
+
+int pg_remote_add(pg_store *s, const char *name, const char *given)
+{
+	git_remote *r = NULL;
+	if (!pg_remote_name_valid(name))
+		return pg_error_set(PG_EINVALID, "'%s' is not a remote name: use letters, digits, '.', '_' and '-'", name);
+	if (!pg_remote_url_valid(given))
+		return pg_error_set(PG_EINVALID, "'%s' is not a URL pg fetches from: use a path, file://, git://, "
+						 "ssh://, http:// or https://", given);
+	int e = git_remote_lookup(&r, pg_store_repo(s), name);
+	git_remote_free(r);
+	if (e == 0)
+		return pg_error_set(PG_EEXISTS, "remote '%s' exists: 'pg remote rm %s' first", name, name);
+	char *spec = pg_asprintf("+" PG_REF_PREFIX "*:" PG_QUARANTINE_PREFIX "%s/*", name);
+	char *url = resolve_local(given);
+	e = git_remote_create_with_fetchspec(&r, pg_store_repo(s), name, url, spec);
+	free(url);
+	free(spec);
+	git_remote_free(r);
+	return e < 0 ? pg_git_err(PG_ERROR, "cannot add the remote") : 0;
+}
+
+int pg_remote_rm(pg_store *s, const char *name)
+{
+	git_remote *r = NULL;
+	int e = pg_remote_name_valid(name) ? git_remote_lookup(&r, pg_store_repo(s), name) : GIT_ENOTFOUND;
+	git_remote_free(r);
+	if (e == GIT_ENOTFOUND)
+		return pg_error_set(PG_ENOTFOUND, "no remote '%s': 'pg remote -v' lists them", name);
+	if (e < 0 || git_remote_delete(pg_store_repo(s), name) < 0)
+		return pg_git_err(PG_ERROR, "cannot remove the remote");
+	return 0;
+}
+
+static int cmp_info(const void *a, const void *b)
+{
+	return strcmp(((const pg_remote_info *)a)->name, ((const pg_remote_info *)b)->name);
+}
+
+int pg_remote_list(pg_remote_info **out, size_t *n, pg_store *s)
+{
+	git_strarray names = { 0 };
+	git_config *cfg = NULL;
+	pg_refusal *ref = NULL;
+	size_t nref = 0;
+	*out = NULL;
+	*n = 0;
+	if (git_remote_list(&names, pg_store_repo(s)) < 0 || git_repository_config_snapshot(&cfg, pg_store_repo(s)) < 0) {
+		git_strarray_dispose(&names);
+		return pg_git_err(PG_ERROR, "cannot read the remotes");
+	}
+	int err = pg_refusals(&ref, &nref, s);
+	pg_remote_info *r = pg_calloc(names.count + 1, sizeof(*r));
+	for (size_t i = 0; i < names.count && err == 0; i++) {
+		git_remote *rm;
+		if (git_remote_lookup(&rm, pg_store_repo(s), names.strings[i]) < 0)
+			continue;
+		pg_remote_info *x = &r[(*n)++];
+		x->name = pg_strdup(names.strings[i]);
+		x->url = pg_strdup(git_remote_url(rm) ? git_remote_url(rm) : "");
+		git_remote_free(rm);
+		char *key = remote_config_key(x->name, "pgfetched");
+		int64_t t;
+		if (git_config_get_int64(&t, cfg, key) == 0)
+			x->fetched = t;
+		free(key);
+		for (size_t k = 0; k < nref; k++)
+			x->refusals += !strcmp(ref[k].source, x->name);
+	}
+	pg_refusals_free(ref, nref);
+	git_config_free(cfg);
+	git_strarray_dispose(&names);
+	if (err < 0) {
+		pg_remote_list_free(r, *n);
+		*n = 0;
+		return err;
+	}
+	qsort(r, *n, sizeof(*r), cmp_info);
+	*out = r;
+	return 0;
+}
+
+void pg_remote_list_free(pg_remote_info *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++) {
+		free(r[i].name);
+		free(r[i].url);
+	}
+	free(r);
+}
+
+/* --- reports --------------------------------------------------------------- */
+
+void pg_sync_log_clear(pg_sync_log *l)
+{
+	for (size_t i = 0; i < l->nobjs; i++)
+		free(l->objs[i].name);
+	free(l->objs);
+	free(l->reason);
+	memset(l, 0, sizeof(*l));
+}
+
+void pg_sync_report_clear(pg_sync_report *r)
+{
+	for (size_t i = 0; i < r->nlogs; i++)
+		pg_sync_log_clear(&r->logs[i]);
+	free(r->logs);
+	free(r->source);
+	free(r->warning);
+	memset(r, 0, sizeof(*r));
+}
+
+void pg_push_report_clear(pg_push_report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->refs[i].message);
+	free(r->refs);
+	memset(r, 0, sizeof(*r));
+}
+
+/* --- refusals --------------------------------------------------------------- */
+
+static void refusal_clear(pg_refusal *r)
+{
+	free(r->source);
+	free(r->url);
+	free(r->reason);
+}
+
+void pg_refusals_free(pg_refusal *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++)
+		refusal_clear(&r[i]);
+	free(r);
+}
+
+/* One line of .pg/refusals; 0, or -1 for a line that is not one. */
+static int refusal_parse(pg_refusal *r, const char *line, size_t len)
+{
+	json_error_t je;
+	json_t *j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	const char *source = NULL, *url = NULL, *pub = NULL, *commit = NULL, *kind = NULL, *reason = NULL;
+	json_int_t date = 0;
+	memset(r, 0, sizeof(*r));
+	if (!j || json_unpack(j, "{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "date", &date, "source", &source, "url", &url,
+			      "publisher", &pub, "commit", &commit, "kind", &kind, "reason", &reason) < 0 ||
+	    pg_unhex(r->publisher, pub, PG_PK_LEN) < 0 || strlen(commit) > GIT_OID_HEXSZ ||
+	    strlen(kind) >= sizeof(r->kind)) {
+		json_decref(j);
+		return -1;
+	}
+	r->date = date;
+	r->source = pg_strdup(source);
+	r->url = pg_strdup(url);
+	r->reason = pg_strdup(reason);
+	strcpy(r->commit, commit);
+	strcpy(r->kind, kind);
+	json_decref(j);
+	return 0;
+}
+
+int pg_refusals(pg_refusal **out, size_t *n, pg_store *s)
+{
+	char *path = pg_path_join(pg_store_path(s), REFUSALS_FILE);
+	pg_buf b = PG_BUF_INIT;
+	*out = NULL;
+	*n = 0;
+	int err = pg_read_file(&b, path, REFUSALS_MAX);
+	free(path);
+	if (err == PG_ENOTFOUND) {
+		pg_error_clear();
+		return 0;
+	}
+	if (err < 0)
+		return err;
+	size_t cap = 0;
+	for (const char *p = b.ptr, *end = b.ptr + b.len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break; /* a line cut short by a crash is not a record */
+		pg_refusal r;
+		if (refusal_parse(&r, p, (size_t)(nl - p)) == 0) {
+			if (*n == cap)
+				*out = pg_realloc(*out, (cap = cap ? 2 * cap : 16) * sizeof(**out));
+			(*out)[(*n)++] = r;
+		}
+		p = nl + 1;
+	}
+	pg_buf_free(&b);
+	return 0;
+}
+
+int pg_refusal_record(pg_store *s, const pg_refusal *r)
+{
+	pg_refusal *all;
+	size_t n;
+	int err = pg_refusals(&all, &n, s);
+	if (err < 0)
+		return err;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(all[i].source, r->source) && !memcmp(all[i].publisher, r->publisher, PG_PK_LEN) &&
+		    !strcmp(all[i].commit, r->commit)) {
+			pg_refusals_free(all, n);
+			return 0;
+		}
+	pg_refusals_free(all, n);
+
+	char pub[PG_HEX_LEN + 1];
+	pg_hex(pub, r->publisher, PG_PK_LEN);
+	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "date", (json_int_t)r->date, "source", r->source,
+			      "url", r->url ? r->url : "", "publisher", pub, "commit", r->commit, "kind", r->kind,
+			      "reason", r->reason ? r->reason : "");
+	char *line = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	json_decref(j);
+	if (!line)
+		return pg_error_set(PG_ERROR, "cannot encode a refusal");
+	char *path = pg_path_join(pg_store_path(s), REFUSALS_FILE);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	free(path);
+	size_t len = strlen(line);
+	line[len++] = '\n'; /* json_dumps left room: it ends in '\0' */
+	if (fd < 0 || write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
+		err = pg_error_set(PG_ERROR, "cannot record a refusal in .pg/refusals: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(line);
+	return err;
+}
+
+/* --- adopting --------------------------------------------------------------- */
+
+struct collect {
+	pg_sync_log *log;
+	size_t cap;
+	int first;
+};
+
+static int collect_entry(const pg_log_entry *e, void *data)
+{
+	struct collect *c = data;
+	pg_sync_log *l = c->log;
+	if (c->first) {
+		l->from_seq = e->seq - 1;
+		c->first = 0;
+	}
+	l->to_seq = e->seq;
+	for (size_t i = 0; i < e->n; i++) {
+		if (l->nobjs == c->cap)
+			l->objs = pg_realloc(l->objs, (c->cap = c->cap ? 2 * c->cap : 16) * sizeof(*l->objs));
+		pg_sync_obj *o = &l->objs[l->nobjs++];
+		const char *name = pg_object_get(e->objects[i], "name");
+		memcpy(o->id, e->objects[i]->id, PG_ID_LEN);
+		o->type = e->objects[i]->type;
+		o->name = name ? pg_strdup(name) : NULL;
+	}
+	return 0;
+}
+
+/* Walk new (after since, or from the start) with every check, filling l. */
+static int walk_segment(pg_sync_log *l, pg_store *s, const git_oid *new, const git_oid *since)
+{
+	struct collect c = { l, 0, 1 };
+	for (size_t i = 0; i < l->nobjs; i++)
+		free(l->objs[i].name);
+	free(l->objs);
+	l->objs = NULL;
+	l->nobjs = 0;
+	return pg_log_walk(s, l->publisher, new, since, PG_WALK_VERIFY, collect_entry, &c);
+}
+
+static int refuse(pg_sync_log *l, const char *kind, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int refuse(pg_sync_log *l, const char *kind, int code, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[REASON_MAX];
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < l->nobjs; i++)
+		free(l->objs[i].name);
+	free(l->objs);
+	l->objs = NULL;
+	l->nobjs = 0;
+	l->outcome = PG_SYNC_REFUSED;
+	l->kind = kind;
+	free(l->reason);
+	l->reason = pg_strdup(msg);
+	return pg_error_set(code, "%s", msg);
+}
+
+static int is_blocked(const uint8_t pk[PG_PK_LEN], const pg_sync_opts *o)
+{
+	for (size_t i = 0; o && i < o->nblocked; i++)
+		if (!memcmp(o->blocked[i], pk, PG_PK_LEN))
+			return 1;
+	return 0;
+}
+
+int pg_adopt_check(pg_sync_log *l, pg_store *s, const uint8_t publisher[PG_PK_LEN], const git_oid *old,
+		   const git_oid *new, const pg_sync_opts *o)
+{
+	git_repository *repo = pg_store_repo(s);
+	int have_old = old && !git_oid_is_zero(old), err;
+	memset(l, 0, sizeof(*l));
+	memcpy(l->publisher, publisher, PG_PK_LEN);
+	if (have_old)
+		git_oid_cpy(&l->old_tip, old);
+	git_oid_cpy(&l->new_tip, new);
+	if (have_old && git_oid_equal(old, new))
+		return 1;
+	if (have_old) {
+		int behind = git_graph_descendant_of(repo, old, new);
+		if (behind == 1) {
+			l->outcome = PG_SYNC_BEHIND;
+			return 1;
+		}
+	}
+	if (is_blocked(publisher, o))
+		return refuse(l, "blocked", PG_EINVALID, "you blocked this publisher; its log is not adopted");
+	int ahead = have_old ? git_graph_descendant_of(repo, new, old) : 1;
+	if (ahead == 1) {
+		if ((err = walk_segment(l, s, new, have_old ? old : NULL)) < 0)
+			return refuse(l, err == PG_EINVALID ? "invalid" : "integrity", err, "%s", pg_error_last());
+		l->outcome = PG_SYNC_ADOPTED;
+		return 0;
+	}
+	if (ahead < 0) {
+		char msg[REASON_MAX];
+		pg_git_err(PG_EINTEGRITY, "cannot read the log's commits");
+		snprintf(msg, sizeof(msg), "%s", pg_error_last());
+		return refuse(l, "integrity", PG_EINTEGRITY, "%s", msg);
+	}
+	/* neither contains the other: a fork, if both sides are the publisher's */
+	git_oid base;
+	int has_base = git_merge_base(&base, repo, old, new) == 0;
+	if ((err = walk_segment(l, s, new, has_base ? &base : NULL)) < 0)
+		return refuse(l, err == PG_EINVALID ? "invalid" : "integrity", err, "%s", pg_error_last());
+	uint64_t at = l->from_seq + 1;
+	char theirs[GIT_OID_HEXSZ + 1], ours[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(theirs, sizeof(theirs), new);
+	git_oid_tostr(ours, sizeof(ours), old);
+	return refuse(l, "fork", PG_EINTEGRITY,
+		      "the log forks at seq %llu: the publisher signed two different histories (theirs ends at "
+		      "commit %.10s, seq %llu; this store's at commit %.10s); neither is adopted over the other",
+		      (unsigned long long)at, theirs, (unsigned long long)l->to_seq, ours);
+}
+
+static int cmp_log(const void *a, const void *b)
+{
+	return memcmp(((const pg_sync_log *)a)->publisher, ((const pg_sync_log *)b)->publisher, PG_PK_LEN);
+}
+
+/* The logs under refs/pg/q/<qname>/: publisher and tip, in key order. */
+struct qref {
+	uint8_t pk[PG_PK_LEN];
+	git_oid tip;
+};
+
+static int cmp_qref(const void *a, const void *b)
+{
+	return memcmp(((const struct qref *)a)->pk, ((const struct qref *)b)->pk, PG_PK_LEN);
+}
+
+static int quarantined(struct qref **out, size_t *n, pg_store *s, const char *qname)
+{
+	git_reference_iterator *it;
+	git_reference *ref;
+	char *glob = pg_asprintf(PG_QUARANTINE_PREFIX "%s/*", qname);
+	size_t prefix = strlen(glob) - 1, cap = 0;
+	*out = NULL;
+	*n = 0;
+	int e = git_reference_iterator_glob_new(&it, pg_store_repo(s), glob);
+	free(glob);
+	if (e < 0)
+		return pg_git_err(PG_ERROR, "cannot list the quarantine");
+	while ((e = git_reference_next(&ref, it)) == 0) {
+		const char *name = git_reference_name(ref) + prefix;
+		struct qref q;
+		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT && strlen(name) == PG_HEX_LEN &&
+		    pg_unhex(q.pk, name, PG_PK_LEN) == 0) {
+			git_oid_cpy(&q.tip, git_reference_target(ref));
+			if (*n == cap)
+				*out = pg_realloc(*out, (cap = cap ? 2 * cap : 16) * sizeof(**out));
+			(*out)[(*n)++] = q;
+		}
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	if (e != GIT_ITEROVER) {
+		free(*out);
+		*out = NULL;
+		return pg_git_err(PG_ERROR, "cannot list the quarantine");
+	}
+	if (*n)
+		qsort(*out, *n, sizeof(**out), cmp_qref);
+	return 0;
+}
+
+/* Move refs/pg/pub/<key> from l->old_tip to l->new_tip, or create it. */
+static int move_ref(pg_store *s, const pg_sync_log *l, const char *why)
+{
+	char name[sizeof(PG_REF_PREFIX) + PG_HEX_LEN];
+	git_reference *ref = NULL;
+	memcpy(name, PG_REF_PREFIX, sizeof(PG_REF_PREFIX) - 1);
+	pg_hex(name + sizeof(PG_REF_PREFIX) - 1, l->publisher, PG_PK_LEN);
+	int e = git_oid_is_zero(&l->old_tip)
+		? git_reference_create(&ref, pg_store_repo(s), name, &l->new_tip, 0, why)
+		: git_reference_create_matching(&ref, pg_store_repo(s), name, &l->new_tip, 0, &l->old_tip, why);
+	git_reference_free(ref);
+	return e < 0 ? pg_git_err(PG_ERROR, "cannot move a log ref") : 0;
+}
+
+int pg_adopt(pg_sync_report *r, pg_store *s, const char *qname, const char *source, const char *url,
+	     const pg_sync_opts *o)
+{
+	struct qref *q;
+	size_t nq, cap = 0;
+	int err;
+	if (!r->source)
+		r->source = pg_strdup(source);
+	if ((err = pg_store_lock(s)) < 0)
+		return err;
+	if ((err = quarantined(&q, &nq, s, qname)) < 0)
+		goto done;
+	for (size_t i = 0; i < nq && err == 0; i++) {
+		git_oid old;
+		pg_sync_log l;
+		int e = pg_store_tip(&old, s, q[i].pk);
+		if (e == PG_ENOTFOUND) {
+			memset(&old, 0, sizeof(old));
+			pg_error_clear();
+		} else if (e < 0) {
+			err = e;
+			break;
+		}
+		if (o && o->progress)
+			o->progress(o->data, "verifying", i, nq, 0);
+		e = pg_adopt_check(&l, s, q[i].pk, &old, &q[i].tip, o);
+		if (e == 1) {
+			pg_sync_log_clear(&l);
+			continue;
+		}
+		if (e == 0 && (err = move_ref(s, &l, "pg adopt")) < 0) {
+			pg_sync_log_clear(&l);
+			break;
+		}
+		if (l.outcome == PG_SYNC_REFUSED) {
+			pg_refusal rf = { time(NULL), (char *)source, (char *)url, { 0 }, "", "", l.reason };
+			memcpy(rf.publisher, l.publisher, PG_PK_LEN);
+			git_oid_tostr(rf.commit, sizeof(rf.commit), &l.new_tip);
+			snprintf(rf.kind, sizeof(rf.kind), "%s", l.kind);
+			if ((err = pg_refusal_record(s, &rf)) < 0) {
+				pg_sync_log_clear(&l);
+				break;
+			}
+			r->refused++;
+		} else {
+			r->adopted++;
+			r->objects += l.nobjs;
+		}
+		if (r->nlogs == cap)
+			r->logs = pg_realloc(r->logs, (cap = cap ? 2 * cap : 8) * sizeof(*r->logs));
+		r->logs[r->nlogs++] = l;
+	}
+	if (o && o->progress && nq)
+		o->progress(o->data, "verifying", nq, nq, 0);
+	if (r->nlogs)
+		qsort(r->logs, r->nlogs, sizeof(*r->logs), cmp_log);
+	free(q);
+done:
+	pg_store_unlock(s);
+	return err;
+}
+
+/* --- transport callbacks ------------------------------------------------------ */
+
+struct xfer {
+	const pg_sync_opts *o;
+	uint64_t max, bytes, objects;
+	int over;
+	int cred_tries;
+	pg_buf remote_msg;           /* what the remote said on the sideband */
+	pg_push_report *push;
+	git_repository *repo;
+};
+
+static int on_transfer(const git_indexer_progress *st, void *data)
+{
+	struct xfer *x = data;
+	x->bytes = st->received_bytes;
+	x->objects = st->received_objects;
+	if (x->max && st->received_bytes > x->max) {
+		x->over = 1;
+		return -1;
+	}
+	if (x->o && x->o->progress) {
+		if (st->received_objects < st->total_objects)
+			x->o->progress(x->o->data, "receiving", st->received_objects, st->total_objects, st->received_bytes);
+		else
+			x->o->progress(x->o->data, "resolving", st->indexed_deltas, st->total_deltas, st->received_bytes);
+	}
+	return 0;
+}
+
+static int on_sideband(const char *str, int len, void *data)
+{
+	struct xfer *x = data;
+	if (x->remote_msg.len < 8192 && len > 0)
+		pg_buf_put(&x->remote_msg, str, (size_t)len);
+	return 0;
+}
+
+/* ssh: the agent, then the usual key files; nothing else is guessed. */
+static int on_credentials(git_credential **out, const char *url, const char *user, unsigned int allowed, void *data)
+{
+	struct xfer *x = data;
+	(void)url;
+	if (!(allowed & GIT_CREDENTIAL_SSH_KEY))
+		return GIT_PASSTHROUGH;
+	if (!user)
+		user = "git";
+	const char *home = getenv("HOME");
+	switch (x->cred_tries++) {
+	case 0:
+		if (getenv("SSH_AUTH_SOCK"))
+			return git_credential_ssh_key_from_agent(out, user);
+		/* fall through */
+	case 1:
+	case 2: {
+		const char *names[] = { "id_ed25519", "id_ecdsa", "id_rsa" };
+		for (int k = x->cred_tries - 1 < 0 ? 0 : x->cred_tries - 1; home && k < 3; k++) {
+			char *priv = pg_asprintf("%s/.ssh/%s", home, names[k]);
+			if (access(priv, R_OK) == 0) {
+				char *pub = pg_asprintf("%s.pub", priv);
+				int e = git_credential_ssh_key_new(out, user, access(pub, R_OK) == 0 ? pub : NULL, priv, NULL);
+				x->cred_tries = k + 2;
+				free(pub);
+				free(priv);
+				return e;
+			}
+			free(priv);
+		}
+	}
+	/* fall through */
+	default:
+		return GIT_PASSTHROUGH;
+	}
+}
+
+static void callbacks(git_remote_callbacks *cb, struct xfer *x)
+{
+	/* certificate_check is left unset: libgit2 then checks ssh host keys
+	 * against ~/.ssh/known_hosts and TLS certificates against the system's
+	 * authorities, and refuses what does not match */
+	cb->transfer_progress = on_transfer;
+	cb->sideband_progress = on_sideband;
+	cb->credentials = on_credentials;
+	cb->payload = x;
+}
+
+static uint64_t fetch_max(const pg_sync_opts *o)
+{
+	const char *e = getenv("PG_FETCH_MAX");
+	if (o && o->max_bytes)
+		return o->max_bytes;
+	if (e && *e) {
+		char *end;
+		unsigned long long v = strtoull(e, &end, 10);
+		if (*end == '\0' && v > 0)
+			return v;
+	}
+	return PG_FETCH_MAX_DEFAULT;
+}
+
+/* The message for a failed transfer. */
+static int transfer_err(struct xfer *x, const char *what, const char *name, const char *url)
+{
+	if (x->over)
+		return pg_error_set(PG_EINVALID, "%s '%s' (%s): the remote sent more than %llu bytes, the limit "
+						 "(PG_FETCH_MAX); nothing of it was adopted",
+				    what, name, url, (unsigned long long)x->max);
+	const git_error *e = git_error_last();
+	const char *msg = e && e->message ? e->message : "the transfer failed";
+	if (strstr(msg, "hostkey") || strstr(msg, "host key"))
+		return pg_error_set(PG_EINTEGRITY, "%s '%s' (%s): %s; pg never accepts an unknown ssh host key: "
+						   "check the key and add it to ~/.ssh/known_hosts (ssh once to the host)",
+				    what, name, url, msg);
+	return pg_error_set(PG_ERROR, "%s '%s' (%s): %s", what, name, url, msg);
+}
+
+/* --- fetch ------------------------------------------------------------------- */
+
+static void fetch_options(git_fetch_options *fo, struct xfer *x)
+{
+	git_fetch_options_init(fo, GIT_FETCH_OPTIONS_VERSION);
+	callbacks(&fo->callbacks, x);
+	fo->download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	fo->prune = GIT_FETCH_NO_PRUNE;
+	fo->update_fetchhead = 0;
+}
+
+/* The whole fetch failed: fetch each log on its own, so one that cannot
+ * be sent does not keep the others out.  Fills r->warning. */
+static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struct xfer *x, const char *first_msg)
+{
+	git_remote_callbacks cb;
+	const git_remote_head **heads;
+	size_t nheads, failed = 0, tried = 0;
+	char first[512] = "";
+	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
+	callbacks(&cb, x);
+	if (git_remote_connect(rm, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0 || git_remote_ls(&heads, &nheads, rm) < 0) {
+		int err = transfer_err(x, "cannot fetch from", name, git_remote_url(rm));
+		git_remote_disconnect(rm);
+		return err;
+	}
+	char **specs = pg_calloc(nheads + 1, sizeof(*specs));
+	size_t nspecs = 0, plen = strlen(PG_REF_PREFIX);
+	for (size_t i = 0; i < nheads; i++) {
+		const char *ref = heads[i]->name;
+		if (strncmp(ref, PG_REF_PREFIX, plen) || strlen(ref + plen) != PG_HEX_LEN || !pg_is_hex(ref + plen, PG_HEX_LEN))
+			continue;
+		specs[nspecs++] = pg_asprintf("+%s:" PG_QUARANTINE_PREFIX "%s/%s", ref, name, ref + plen);
+	}
+	git_remote_disconnect(rm);
+	for (size_t i = 0; i < nspecs; i++) {
+		git_fetch_options fo;
+		git_strarray one = { &specs[i], 1 };
+		fetch_options(&fo, x);
+		tried++;
+		if (git_remote_fetch(rm, &one, &fo, "pg fetch") < 0) {
+			if (x->over)
+				break;
+			if (!failed++) {
+				const git_error *e = git_error_last();
+				snprintf(first, sizeof(first), "%.*s: %s", PG_HEX_LEN,
+					 strrchr(specs[i], '/') + 1, e && e->message ? e->message : "failed");
+			}
+		}
+	}
+	for (size_t i = 0; i < nspecs; i++)
+		free(specs[i]);
+	free(specs);
+	if (x->over)
+		return transfer_err(x, "cannot fetch from", name, git_remote_url(rm));
+	if (failed)
+		r->warning = pg_asprintf("the fetch of everything failed (%s); fetched log by log, %zu of %zu logs "
+					 "could not be fetched (first: %s)",
+					 first_msg, failed, tried, first);
+	return 0;
+}
+
+int pg_fetch(pg_sync_report *r, pg_store *s, const char *name, const pg_sync_opts *o)
+{
+	git_remote *rm = NULL;
+	struct xfer x = { o, fetch_max(o), 0, 0, 0, 0, PG_BUF_INIT, NULL, pg_store_repo(s) };
+	git_fetch_options fo;
+	int err = 0;
+	memset(r, 0, sizeof(*r));
+	r->source = pg_strdup(name);
+	int e = pg_remote_name_valid(name) ? git_remote_lookup(&rm, pg_store_repo(s), name) : GIT_ENOTFOUND;
+	if (e == GIT_ENOTFOUND)
+		return pg_error_set(PG_ENOTFOUND, "no remote '%s': 'pg remote add %s URL' first", name, name);
+	if (e < 0)
+		return pg_git_err(PG_ERROR, "cannot read the remote");
+	char *url = pg_strdup(git_remote_url(rm) ? git_remote_url(rm) : "");
+	if (!pg_remote_url_valid(url)) {
+		err = pg_error_set(PG_EINVALID, "remote '%s' has the URL '%s', which pg does not fetch from", name, url);
+		goto done;
+	}
+	fetch_options(&fo, &x);
+	if (git_remote_fetch(rm, NULL, &fo, "pg fetch") < 0) {
+		if (x.over) {
+			err = transfer_err(&x, "cannot fetch from", name, url);
+			goto done;
+		}
+		const git_error *ge = git_error_last();
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", ge && ge->message ? ge->message : "failed");
+		int connect = strstr(msg, "failed to connect") || strstr(msg, "failed to resolve") ||
+			      strstr(msg, "could not find repository") || strstr(msg, "hostkey") ||
+			      strstr(msg, "host key") || strstr(msg, "authentication");
+		if (connect || (err = fetch_each(r, rm, name, &x, msg)) < 0) {
+			if (connect)
+				err = transfer_err(&x, "cannot fetch from", name, url);
+			goto done;
+		}
+	}
+	r->received_bytes = x.bytes;
+	r->received_objects = x.objects;
+	git_config *cfg;
+	if (git_repository_config(&cfg, pg_store_repo(s)) == 0) {
+		char *key = remote_config_key(name, "pgfetched");
+		git_config_set_int64(cfg, key, (int64_t)time(NULL));
+		free(key);
+		git_config_free(cfg);
+	}
+	err = pg_adopt(r, s, name, name, url, o);
+done:
+	pg_buf_free(&x.remote_msg);
+	free(url);
+	git_remote_free(rm);
+	return err;
+}
+
+/* --- push -------------------------------------------------------------------- */
+
+static pg_push_ref *push_ref_of(pg_push_report *r, const char *refname)
+{
+	size_t plen = strlen(PG_REF_PREFIX);
+	uint8_t pk[PG_PK_LEN];
+	if (strncmp(refname, PG_REF_PREFIX, plen) || pg_unhex(pk, refname + plen, PG_PK_LEN) < 0)
+		return NULL;
+	for (size_t i = 0; i < r->n; i++)
+		if (!memcmp(r->refs[i].publisher, pk, PG_PK_LEN))
+			return &r->refs[i];
+	return NULL;
+}
+
+static int on_push_update(const char *refname, const char *status, void *data)
+{
+	struct xfer *x = data;
+	pg_push_ref *p = push_ref_of(x->push, refname);
+	if (!p)
+		return 0;
+	if (status) {
+		p->status = PG_PUSH_REJECTED;
+		free(p->message);
+		p->message = pg_strdup(status);
+	}
+	return 0;
+}
+
+int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts *o)
+{
+	git_remote *rm = NULL;
+	git_repository *repo = pg_store_repo(s);
+	struct xfer x = { o, 0, 0, 0, 0, 0, PG_BUF_INIT, r, repo };
+	uint8_t(*pubs)[PG_PK_LEN] = NULL;
+	size_t npubs = 0;
+	char **specs = NULL;
+	size_t nspecs = 0;
+	int err = 0;
+	memset(r, 0, sizeof(*r));
+	int e = pg_remote_name_valid(name) ? git_remote_lookup(&rm, repo, name) : GIT_ENOTFOUND;
+	if (e == GIT_ENOTFOUND)
+		return pg_error_set(PG_ENOTFOUND, "no remote '%s': 'pg remote add %s URL' first", name, name);
+	if (e < 0)
+		return pg_git_err(PG_ERROR, "cannot read the remote");
+	const char *url = git_remote_url(rm) ? git_remote_url(rm) : "";
+	if (!pg_remote_url_valid(url)) {
+		err = pg_error_set(PG_EINVALID, "remote '%s' has the URL '%s', which pg does not push to", name, url);
+		goto done;
+	}
+	if ((err = pg_store_publishers(&pubs, &npubs, s)) < 0)
+		goto done;
+	r->refs = pg_calloc(npubs + 1, sizeof(*r->refs));
+	r->n = npubs;
+
+	/* what the remote has: a log it holds newer than ours is left alone */
+	git_remote_callbacks cb;
+	const git_remote_head **heads;
+	size_t nheads;
+	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
+	callbacks(&cb, &x);
+	if (git_remote_connect(rm, GIT_DIRECTION_PUSH, &cb, NULL, NULL) < 0 || git_remote_ls(&heads, &nheads, rm) < 0) {
+		err = transfer_err(&x, "cannot push to", name, url);
+		goto done;
+	}
+	specs = pg_calloc(npubs + 1, sizeof(*specs));
+	for (size_t i = 0; i < npubs; i++) {
+		pg_push_ref *p = &r->refs[i];
+		git_oid tip;
+		char ref[sizeof(PG_REF_PREFIX) + PG_HEX_LEN];
+		memcpy(p->publisher, pubs[i], PG_PK_LEN);
+		memcpy(ref, PG_REF_PREFIX, sizeof(PG_REF_PREFIX) - 1);
+		pg_hex(ref + sizeof(PG_REF_PREFIX) - 1, pubs[i], PG_PK_LEN);
+		if ((err = pg_store_tip(&tip, s, pubs[i])) < 0)
+			break;
+		p->status = PG_PUSH_SENT;
+		for (size_t k = 0; k < nheads; k++) {
+			if (strcmp(heads[k]->name, ref))
+				continue;
+			if (git_oid_equal(&heads[k]->oid, &tip))
+				p->status = PG_PUSH_UPTODATE;
+			else if (git_graph_descendant_of(repo, &heads[k]->oid, &tip) == 1)
+				p->status = PG_PUSH_BEHIND;
+			break;
+		}
+		if (p->status == PG_PUSH_SENT)
+			specs[nspecs++] = pg_asprintf("%s:%s", ref, ref); /* no '+': fast-forward only */
+	}
+	git_remote_disconnect(rm);
+	if (err < 0 || nspecs == 0)
+		goto done;
+
+	git_push_options po;
+	git_strarray arr = { specs, nspecs };
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+	callbacks(&po.callbacks, &x);
+	po.callbacks.push_update_reference = on_push_update;
+	if (git_remote_push(rm, &arr, &po) < 0) {
+		/* a remote that refuses the whole push (a hook) may still have
+		 * said why per ref; without that, every ref sent failed */
+		const git_error *ge = git_error_last();
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", ge && ge->message ? ge->message : "the push failed");
+		size_t marked = 0;
+		for (size_t i = 0; i < r->n; i++)
+			marked += r->refs[i].status == PG_PUSH_REJECTED;
+		if (!marked && !strstr(msg, "rejected") && !strstr(msg, "declined") && !strstr(msg, "fast-forward")) {
+			err = transfer_err(&x, "cannot push to", name, url);
+			goto done;
+		}
+		for (size_t i = 0; i < r->n; i++)
+			if (r->refs[i].status == PG_PUSH_SENT) {
+				r->refs[i].status = PG_PUSH_REJECTED;
+				r->refs[i].message = pg_strdup(msg);
+			}
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		r->sent += r->refs[i].status == PG_PUSH_SENT;
+		r->rejected += r->refs[i].status == PG_PUSH_REJECTED;
+	}
+	if (r->rejected) {
+		pg_push_ref *p = NULL;
+		for (size_t i = 0; i < r->n && !p; i++)
+			if (r->refs[i].status == PG_PUSH_REJECTED)
+				p = &r->refs[i];
+		char hex[PG_HEX_LEN + 1];
+		pg_hex(hex, p->publisher, PG_PK_LEN);
+		/* the remote's own words, from a hook, say the most */
+		char said[1024] = "";
+		if (x.remote_msg.len) {
+			snprintf(said, sizeof(said), "; the remote said: %s", x.remote_msg.ptr);
+			for (char *c = said; *c; c++)
+				if (*c == '\n' || *c == '\r')
+					*c = ' ';
+		}
+		err = pg_error_set(PG_EINVALID, "remote '%s' rejected %zu log%s, first " PG_REF_PREFIX "%s: %s%s", name,
+				   r->rejected, r->rejected == 1 ? "" : "s", hex, p->message ? p->message : "rejected",
+				   said);
+	}
+done:
+	for (size_t i = 0; i < nspecs; i++)
+		free(specs[i]);
+	free(specs);
+	free(pubs);
+	pg_buf_free(&x.remote_msg);
+	git_remote_free(rm);
+	return err;
+}
