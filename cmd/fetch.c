@@ -136,6 +136,10 @@ void sync_report_print(struct pg_ctx *ctx, const pg_sync_report *r, int list_new
 		char hex[PG_HEX_LEN + 1];
 		char *name = publisher_name(ctx, l);
 		pg_hex(hex, l->publisher, PG_PK_LEN);
+		if (l->outcome != PG_SYNC_REFUSED && ctx->quiet) {
+			free(name);
+			continue;
+		}
 		if (l->outcome == PG_SYNC_REFUSED) {
 			printf("  %srefused%s %s (%.12s): %s: %s\n", color(ctx, C_BAD), color(ctx, C_RESET),
 			       name ? name : "?", hex, l->kind, l->reason);
@@ -304,7 +308,7 @@ int sync_remotes(struct pg_ctx *ctx, int argc, const char **argv, int all, int j
 		if (json)
 			json_array_append_new(arr, sync_report_json(ctx, &r));
 		else {
-			if (r.nlogs || !ctx->quiet)
+			if (!ctx->quiet || r.refused)
 				printf("%s%s%s\n", color(ctx, C_NAME), names[i], color(ctx, C_RESET));
 			sync_report_print(ctx, &r, pull);
 		}

@@ -489,7 +489,7 @@ static int move_ref(pg_store *s, const pg_sync_log *l, const char *why)
 	pg_hex(name + sizeof(PG_REF_PREFIX) - 1, l->publisher, PG_PK_LEN);
 	int e = git_oid_is_zero(&l->old_tip)
 		? git_reference_create(&ref, pg_store_repo(s), name, &l->new_tip, 0, why)
-		: git_reference_create_matching(&ref, pg_store_repo(s), name, &l->new_tip, 0, &l->old_tip, why);
+		: git_reference_create_matching(&ref, pg_store_repo(s), name, &l->new_tip, 1, &l->old_tip, why);
 	git_reference_free(ref);
 	return e < 0 ? pg_git_err(PG_ERROR, "cannot move a log ref") : 0;
 }
