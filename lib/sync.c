@@ -506,6 +506,10 @@ int pg_adopt(pg_sync_report *r, pg_store *s, const char *qname, const char *sour
 		return err;
 	if ((err = quarantined(&q, &nq, s, qname)) < 0)
 		goto done;
+	/* git hashed every object it received (the indexer names them by
+	 * their SHA-1) and pg hashes objects and payloads itself: hashing
+	 * each again on every read would only double the cost */
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	for (size_t i = 0; i < nq && err == 0; i++) {
 		git_oid old;
 		pg_sync_log l;
@@ -551,6 +555,7 @@ int pg_adopt(pg_sync_report *r, pg_store *s, const char *qname, const char *sour
 	if (r->nlogs)
 		qsort(r->logs, r->nlogs, sizeof(*r->logs), cmp_log);
 	free(q);
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 done:
 	pg_store_unlock(s);
 	return err;
