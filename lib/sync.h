@@ -64,7 +64,7 @@ typedef struct pg_sync_log {
 	git_oid old_tip, new_tip;  /* old_tip zero for a new log */
 	size_t nobjs;
 	pg_sync_obj *objs;         /* adopted objects, oldest first */
-	const char *kind;          /* refused: "fork", "integrity", "invalid", "blocked", "limit" */
+	const char *kind;          /* refused: "fork", "integrity", "invalid", "blocked" */
 	char *reason;              /* refused: the message, naming seq, commit, object */
 } pg_sync_log;
 
