@@ -32,8 +32,9 @@ int pg_remote_name_valid(const char *name)
 	for (size_t i = 0; i < n; i++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", name[i]))
 			return 0;
-	int valid = 0;
-	return strstr(name, "..") == NULL && name[n - 1] != '.' && git_remote_name_is_valid(&valid, name) == 0 && valid;
+	/* stricter than git's rules for a ref component, so the quarantine
+	 * refs and the remote.<name>.* config keys are always valid */
+	return strstr(name, "..") == NULL && name[n - 1] != '.' && (n < 5 || strcmp(name + n - 5, ".lock"));
 }
 
 int pg_remote_url_valid(const char *url)
