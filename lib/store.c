@@ -39,6 +39,11 @@ static int lib_init(void)
 	 * written reaches the disk before a ref points at it */
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	/* keep the fan-out trees (o/ab/: one entry per object whose id starts
+	 * ab, about 100 bytes each) parsed between lookups: by default libgit2
+	 * caches no tree over 4 KiB, and every lookup of an object in a store
+	 * of 100 000 would inflate and parse a 40 KiB tree again */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)1 << 20);
 	done = 1;
 	return pg_crypto_init();
 }
