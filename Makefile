@@ -20,9 +20,12 @@ TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # Debian packages: build and test dependencies.  'make deps' installs the
 # missing ones; everything else depends on it only through 'test' and 'demo'.
+# openssh-server and -client: tests/integration/t_ssh.sh runs its own sshd
+# (on a machine run by systemd, the package also enables the ssh service).
 DEB_PKGS := build-essential pkg-config git libgit2-dev libsodium-dev \
             libncurses-dev libarchive-dev libyaml-dev libcmocka-dev \
-            libsqlite3-dev libjansson-dev bubblewrap hyperfine python3
+            libsqlite3-dev libjansson-dev bubblewrap hyperfine python3 \
+            openssh-server openssh-client
 
 # B is the build directory; SAN=1 builds with AddressSanitizer and
 # UndefinedBehaviorSanitizer into build-san/.

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -568,10 +569,13 @@ struct xfer {
 	const pg_sync_opts *o;
 	uint64_t max, bytes, objects;
 	int over;
-	int cred_tries;
+	int cred_tries;              /* ssh: candidates tried on this connection */
 	pg_buf remote_msg;           /* what the remote said on the sideband */
 	pg_push_report *push;
 	git_repository *repo;
+	enum { CRED_OK, CRED_REFUSED, CRED_NOKEY, CRED_NOMETHOD } cred_failed; /* why ssh login ended */
+	char cred_user[64];          /* the user it logged in as */
+	char cred_offered[128];      /* "ssh-agent's keys, ~/.ssh/id_ed25519" */
 };
 
 static int on_transfer(const git_indexer_progress *st, void *data)
@@ -600,52 +604,80 @@ static int on_sideband(const char *str, int len, void *data)
 	return 0;
 }
 
-/* ssh: the agent, then the usual key files; nothing else is guessed. */
+/* The user ssh logs in as when the URL names none: the local user. */
+static const char *local_user(void)
+{
+	const struct passwd *pw = getpwuid(getuid());
+	const char *u = pw && pw->pw_name && *pw->pw_name ? pw->pw_name : getenv("USER");
+	return u && *u ? u : "git";
+}
+
+static void cred_offered(struct xfer *x, const char *what)
+{
+	size_t n = strlen(x->cred_offered);
+	snprintf(x->cred_offered + n, sizeof(x->cred_offered) - n, "%s%s", n ? ", " : "", what);
+}
+
+/* ssh: the agent's keys, then ~/.ssh/id_ed25519, id_ecdsa and id_rsa, each
+ * offered once per connection; nothing else is guessed, no passwords.
+ * libgit2 asks again after every refused key for as long as it is given
+ * one, so when the candidates run out this says so and ends it. */
 static int on_credentials(git_credential **out, const char *url, const char *user, unsigned int allowed, void *data)
 {
+	static const char *const files[] = { "id_ed25519", "id_ecdsa", "id_rsa" };
 	struct xfer *x = data;
 	(void)url;
-	if (!(allowed & GIT_CREDENTIAL_SSH_KEY))
-		return GIT_PASSTHROUGH;
 	if (!user)
-		user = "git";
-	const char *home = getenv("HOME");
-	switch (x->cred_tries++) {
-	case 0:
-		if (getenv("SSH_AUTH_SOCK"))
-			return git_credential_ssh_key_from_agent(out, user);
-		/* fall through */
-	case 1:
-	case 2: {
-		const char *names[] = { "id_ed25519", "id_ecdsa", "id_rsa" };
-		for (int k = x->cred_tries - 1 < 0 ? 0 : x->cred_tries - 1; home && k < 3; k++) {
-			char *priv = pg_asprintf("%s/.ssh/%s", home, names[k]);
-			if (access(priv, R_OK) == 0) {
-				char *pub = pg_asprintf("%s.pub", priv);
-				int e = git_credential_ssh_key_new(out, user, access(pub, R_OK) == 0 ? pub : NULL, priv, NULL);
-				x->cred_tries = k + 2;
-				free(pub);
-				free(priv);
-				return e;
-			}
-			free(priv);
-		}
-	}
-	/* fall through */
-	default:
+		user = local_user();
+	snprintf(x->cred_user, sizeof(x->cred_user), "%s", user);
+	if (!(allowed & GIT_CREDENTIAL_SSH_KEY) && (allowed & GIT_CREDENTIAL_USERNAME))
+		return git_credential_username_new(out, user); /* ssh:// without user@ */
+	if (!(allowed & GIT_CREDENTIAL_SSH_KEY)) {
+		x->cred_failed = CRED_NOMETHOD;
 		return GIT_PASSTHROUGH;
 	}
+	const char *home = getenv("HOME"), *agent = getenv("SSH_AUTH_SOCK");
+	while (x->cred_tries < 1 + (int)(sizeof(files) / sizeof(*files))) {
+		int i = x->cred_tries++;
+		if (i == 0) {
+			if (!agent || !*agent)
+				continue;
+			cred_offered(x, "ssh-agent's keys");
+			return git_credential_ssh_key_from_agent(out, user);
+		}
+		if (!home || !*home)
+			continue;
+		char *priv = pg_asprintf("%s/.ssh/%s", home, files[i - 1]);
+		if (access(priv, R_OK) == 0) {
+			char *pub = pg_asprintf("%s.pub", priv), *shown = pg_asprintf("~/.ssh/%s", files[i - 1]);
+			int e = git_credential_ssh_key_new(out, user, access(pub, R_OK) == 0 ? pub : NULL, priv, NULL);
+			cred_offered(x, shown);
+			free(shown);
+			free(pub);
+			free(priv);
+			return e;
+		}
+		free(priv);
+	}
+	x->cred_failed = x->cred_offered[0] ? CRED_REFUSED : CRED_NOKEY;
+	git_error_set_str(GIT_ERROR_SSH, "ssh authentication failed: no more keys to offer");
+	return GIT_EAUTH;
 }
 
 static void callbacks(git_remote_callbacks *cb, struct xfer *x)
 {
 	/* certificate_check is left unset: libgit2 then checks ssh host keys
 	 * against ~/.ssh/known_hosts and TLS certificates against the system's
-	 * authorities, and refuses what does not match */
+	 * authorities, and refuses what does not match (an unknown or changed
+	 * ssh host key included: tests/integration/t_ssh.sh) */
 	cb->transfer_progress = on_transfer;
 	cb->sideband_progress = on_sideband;
 	cb->credentials = on_credentials;
 	cb->payload = x;
+	/* each call sets up one connection: every key may be offered on it */
+	x->cred_tries = 0;
+	x->cred_failed = CRED_OK;
+	x->cred_offered[0] = '\0';
 }
 
 static uint64_t fetch_max(const pg_sync_opts *o)
@@ -669,11 +701,45 @@ static int transfer_err(struct xfer *x, const char *what, const char *name, cons
 		return pg_error_set(PG_EINVALID, "%s '%s' (%s): the remote sent more than %llu bytes, the limit "
 						 "(PG_FETCH_MAX); nothing of it was adopted",
 				    what, name, url, (unsigned long long)x->max);
+	if (x->cred_failed == CRED_REFUSED)
+		return pg_error_set(PG_EKEY, "%s '%s' (%s): the ssh server took none of the keys offered for user '%s' "
+					     "(%s): add your public key (the .pub file) to that user's authorized_keys on "
+					     "the server, or load the key it knows into ssh-agent (a key with a passphrase "
+					     "works only through ssh-agent)",
+				    what, name, url, x->cred_user, x->cred_offered);
+	if (x->cred_failed == CRED_NOKEY)
+		return pg_error_set(PG_EKEY, "%s '%s' (%s): no ssh key to log in as '%s' with: pg offers ssh-agent's "
+					     "keys (SSH_AUTH_SOCK) and ~/.ssh/id_ed25519, id_ecdsa and id_rsa; make one with "
+					     "'ssh-keygen -t ed25519' and add the .pub file to authorized_keys on the server",
+				    what, name, url, x->cred_user);
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "the transfer failed";
+	if (x->cred_failed == CRED_NOMETHOD)
+		return pg_error_set(PG_EKEY, "%s '%s' (%s): %s: the remote asks for a password or another kind of login, "
+					     "and pg logs in only with ssh keys (ssh-agent or ~/.ssh/id_*): use an ssh:// "
+					     "URL to a server that takes your key, or one that needs no login",
+				    what, name, url, msg);
+	/* libssh2: "Unable to extract public key from private key file: ..." */
+	if (strstr(msg, "private key"))
+		return pg_error_set(PG_EKEY, "%s '%s' (%s): %s (%s): pg reads a key file only when it has no passphrase "
+					     "and is in a format libssh2 knows: load the key into ssh-agent ('ssh-add'), "
+					     "or make one with 'ssh-keygen -t ed25519'",
+				    what, name, url, msg, x->cred_offered);
+	/* libgit2: "invalid or unknown remote ssh hostkey" */
 	if (strstr(msg, "hostkey") || strstr(msg, "host key"))
-		return pg_error_set(PG_EINTEGRITY, "%s '%s' (%s): %s; pg never accepts an unknown ssh host key: "
-						   "check the key and add it to ~/.ssh/known_hosts (ssh once to the host)",
+		return pg_error_set(PG_EINTEGRITY, "%s '%s' (%s): %s: the server's ssh host key is not in "
+						   "~/.ssh/known_hosts, or differs from the one recorded there, and pg "
+						   "never accepts an unknown or changed host key: check the key's "
+						   "fingerprint with the server's owner, then record it (ssh to the host "
+						   "once; for a changed key, 'ssh-keygen -R HOST' first)",
+				    what, name, url, msg);
+	/* libssh2 offers only the host key types known_hosts has for the
+	 * host: a key of another type recorded there ends the handshake */
+	if (strstr(msg, "exchange encryption keys"))
+		return pg_error_set(PG_ERROR, "%s '%s' (%s): %s: the server and pg share no host key type or key "
+					      "exchange; if ~/.ssh/known_hosts records a key of another type for this "
+					      "host, its key may have changed: check the fingerprint with the server's "
+					      "owner before replacing it there",
 				    what, name, url, msg);
 	return pg_error_set(PG_ERROR, "%s '%s' (%s): %s", what, name, url, msg);
 }
@@ -743,7 +809,7 @@ static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struc
 int pg_fetch(pg_sync_report *r, pg_store *s, const char *name, const pg_sync_opts *o)
 {
 	git_remote *rm = NULL;
-	struct xfer x = { o, fetch_max(o), 0, 0, 0, 0, PG_BUF_INIT, NULL, pg_store_repo(s) };
+	struct xfer x = { .o = o, .max = fetch_max(o), .remote_msg = PG_BUF_INIT, .repo = pg_store_repo(s) };
 	git_fetch_options fo;
 	int err = 0;
 	memset(r, 0, sizeof(*r));
@@ -769,7 +835,7 @@ int pg_fetch(pg_sync_report *r, pg_store *s, const char *name, const pg_sync_opt
 		snprintf(msg, sizeof(msg), "%s", ge && ge->message ? ge->message : "failed");
 		int connect = strstr(msg, "failed to connect") || strstr(msg, "failed to resolve") ||
 			      strstr(msg, "could not find repository") || strstr(msg, "hostkey") ||
-			      strstr(msg, "host key") || strstr(msg, "authentication");
+			      strstr(msg, "host key") || strstr(msg, "authenticat");
 		if (connect || (err = fetch_each(r, rm, name, &x, msg)) < 0) {
 			if (connect)
 				err = transfer_err(&x, "cannot fetch from", name, url);
@@ -825,7 +891,7 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 {
 	git_remote *rm = NULL;
 	git_repository *repo = pg_store_repo(s);
-	struct xfer x = { o, 0, 0, 0, 0, 0, PG_BUF_INIT, r, repo };
+	struct xfer x = { .o = o, .remote_msg = PG_BUF_INIT, .push = r, .repo = repo };
 	uint8_t(*pubs)[PG_PK_LEN] = NULL;
 	size_t npubs = 0;
 	char **specs = NULL;
