@@ -100,6 +100,11 @@ int load_interface_arg(struct pg_ctx *ctx, const char *arg, struct pg_idl **idl,
 int sync_index(struct pg_ctx *ctx);
 /* Resolve an object argument (id prefix) to its index row. */
 int resolve_object(struct pg_ctx *ctx, pg_index_row *row, const char *arg, pg_otype want);
+/* A time (pg find's since=/until=, pg bundle --since): a duration back
+ * from now (30m, 12h, 7d, 2w, 1y), a date YYYY-MM-DD (its first second,
+ * or its last with end_of_day), or seconds since the epoch.  PG_EINVALID
+ * with a message saying what is accepted. */
+int parse_when(const char *v, int end_of_day, int64_t *out);
 /* Resolve an author argument (name or key prefix) to one key. */
 int resolve_author(struct pg_ctx *ctx, char key[PG_HEX_LEN + 1], const char *arg);
 /* Objects of one type and name, by author: the newest overall and the

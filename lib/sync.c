@@ -642,7 +642,7 @@ static void callbacks(git_remote_callbacks *cb, struct xfer *x)
 	cb->payload = x;
 }
 
-static uint64_t fetch_max(const pg_sync_opts *o)
+uint64_t pg_sync_max_bytes(const pg_sync_opts *o)
 {
 	const char *e = getenv("PG_FETCH_MAX");
 	if (o && o->max_bytes)
@@ -737,7 +737,7 @@ static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struc
 int pg_fetch(pg_sync_report *r, pg_store *s, const char *name, const pg_sync_opts *o)
 {
 	git_remote *rm = NULL;
-	struct xfer x = { o, fetch_max(o), 0, 0, 0, 0, PG_BUF_INIT, NULL, pg_store_repo(s) };
+	struct xfer x = { o, pg_sync_max_bytes(o), 0, 0, 0, 0, PG_BUF_INIT, NULL, pg_store_repo(s) };
 	git_fetch_options fo;
 	int err = 0;
 	memset(r, 0, sizeof(*r));
