@@ -155,6 +155,9 @@ json_t *sync_report_json(struct pg_ctx *ctx, const struct pg_sync_report *r);
  * prints and returns the exit code (EXIT_REFUSED when a log was refused). */
 int sync_remotes(struct pg_ctx *ctx, int argc, const char **argv, int all, int json, int pull,
 		 const struct cmd_help *help, const struct option *opts);
+/* A publisher's name (64 hex) from its identity in the index; NULL when
+ * unknown.  The caller frees it. */
+char *identity_name(struct pg_ctx *ctx, const char *publisher);
 /* Print j indented on stdout and free it. */
 void print_json(json_t *j);
 
@@ -230,6 +233,7 @@ int cmd_fetch(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_pull(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_push(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_clone(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_bundle(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
 
