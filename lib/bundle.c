@@ -223,7 +223,7 @@ static int add_segment(git_packbuilder *pb, git_repository *repo, const pg_bundl
 			break;
 	}
 	if (err < 0)
-		pg_error_prefix(err, "log %.12s: ", hex);
+		pg_error_prefix(err, "log %.12s", hex);
 	return err;
 }
 
@@ -485,9 +485,13 @@ static int next_entry(struct archive *a, const char *path, int i, uint64_t max, 
 					    archive_error_string(a) ? archive_error_string(a) : "unreadable");
 		return damaged(a, path);
 	}
-	if (i == 0 && (archive_filter_count(a) != 2 || archive_filter_code(a, 0) != ARCHIVE_FILTER_ZSTD))
+	if (i == 0 && (archive_filter_count(a) != 2 || archive_filter_code(a, 0) != ARCHIVE_FILTER_ZSTD)) {
+		if (archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE)
+			return pg_error_set(PG_EINVALID, "'%s' is not a pg bundle: a bundle is a tar compressed with "
+							 "zstd, this one is not compressed", path);
 		return pg_error_set(PG_EINVALID, "'%s' is not a pg bundle: a bundle is a tar compressed with zstd, "
 						 "this one is compressed with '%s'", path, archive_filter_name(a, 0));
+	}
 	shown_name(name, archive_entry_pathname(e));
 	if (!archive_entry_pathname(e) || strcmp(archive_entry_pathname(e), entry_names[i]))
 		return pg_error_set(PG_EINVALID, "'%s' is not a pg bundle: it holds '%s' where '%s' belongs (a bundle "
@@ -505,8 +509,8 @@ static int next_entry(struct archive *a, const char *path, int i, uint64_t max, 
 		return pg_error_set(PG_EINVALID, "'%s' is not a pg bundle: its '%s' has no size", path, name);
 	*size = (uint64_t)archive_entry_size(e);
 	if (*size > max)
-		return pg_error_set(PG_EINVALID, "'%s' is refused: its '%s' holds %llu bytes, more than the %llu %s; "
-						 "nothing of it was read",
+		return pg_error_set(PG_EINVALID, "'%s' is refused: its '%s' would hold %llu bytes, more than the %llu "
+						 "%s (it was not read)",
 				    path, name, (unsigned long long)*size, (unsigned long long)max, limit);
 	return 0;
 }
@@ -619,7 +623,7 @@ int pg_bundle_read(pg_bundle_ref **refs, size_t *n, const char *path, uint64_t p
 	struct archive *a = archive_read_new();
 	pg_buf header = PG_BUF_INIT, lines = PG_BUF_INIT;
 	uint64_t size;
-	int err = 0, r;
+	int err = 0, r, fd = -1;
 	*refs = NULL;
 	*n = 0;
 	if (!a)
@@ -630,9 +634,17 @@ int pg_bundle_read(pg_bundle_ref **refs, size_t *n, const char *path, uint64_t p
 		err = pg_error_set(PG_ERROR, "cannot read zstd: %s", archive_error_string(a));
 		goto done;
 	}
-	if (archive_read_open_filename(a, path, CHUNK) != ARCHIVE_OK) {
-		err = pg_error_set(PG_ENOTFOUND, "cannot read '%s': %s", path,
-				   archive_error_string(a) ? archive_error_string(a) : strerror(errno));
+	/* libarchive recognises the format when it opens: a file it cannot
+	 * read as a zstd tar fails here, one it cannot open fails before */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		err = pg_error_set(errno == ENOENT ? PG_ENOTFOUND : PG_ERROR, "cannot read '%s': %s", path,
+				   strerror(errno));
+		goto done;
+	}
+	if (archive_read_open_fd(a, fd, CHUNK) != ARCHIVE_OK) {
+		err = pg_error_set(PG_EINVALID, "'%s' is not a pg bundle (a zstd-compressed tar), or is damaged or cut "
+						 "short: %s", path,
+				   archive_error_string(a) ? archive_error_string(a) : "unreadable");
 		goto done;
 	}
 	if ((err = next_entry(a, path, 0, PG_BUNDLE_HEADER_MAX, "a header may hold", &size)) < 0 ||
@@ -657,6 +669,8 @@ int pg_bundle_read(pg_bundle_ref **refs, size_t *n, const char *path, uint64_t p
 	}
 done:
 	archive_read_free(a);
+	if (fd >= 0)
+		close(fd);
 	pg_buf_free(&header);
 	pg_buf_free(&lines);
 	if (err < 0) {
@@ -670,6 +684,7 @@ done:
 /* --- importing --------------------------------------------------------------- */
 
 struct sink {
+	const char *path;
 	git_odb_writepack *wp;
 	git_indexer_progress stats;
 	const pg_sync_opts *o;
@@ -690,6 +705,14 @@ static int on_index(const git_indexer_progress *st, void *data)
 	return 0;
 }
 
+static int pack_damaged(const char *path)
+{
+	char *what = pg_asprintf("'%s' is damaged: its pack fails git's checks", path);
+	int err = pg_git_err(PG_EINTEGRITY, what);
+	free(what);
+	return err;
+}
+
 /* Each piece of the pack into git's indexer.  The pack's header is
  * checked first: libgit2 sizes its tables by the object count the header
  * claims, so a count the pack's bytes cannot hold is refused before git
@@ -705,16 +728,17 @@ static int to_pack(const void *data, size_t len, uint64_t total, void *payload)
 			const unsigned char *h = k->head;
 			uint64_t count = (uint64_t)h[8] << 24 | (uint64_t)h[9] << 16 | (uint64_t)h[10] << 8 | h[11];
 			if (memcmp(h, "PACK", 4))
-				return pg_error_set(PG_EINTEGRITY, "the bundle's pack is not a git pack");
+				return pg_error_set(PG_EINVALID, "'%s' is not a pg bundle: its pack is not a git pack",
+						    k->path);
 			if (count * PACK_ENTRY_MIN > total)
-				return pg_error_set(PG_EINTEGRITY, "the bundle's pack claims %llu objects in %llu bytes, "
-								   "which cannot hold them",
-						    (unsigned long long)count, (unsigned long long)total);
+				return pg_error_set(PG_EINVALID, "'%s' is refused: its pack claims %llu objects in %llu "
+								 "bytes, which cannot hold them",
+						    k->path, (unsigned long long)count, (unsigned long long)total);
 		}
 	}
 	k->bytes += len;
 	if (k->wp->append(k->wp, data, len, &k->stats) < 0)
-		return pg_git_err(PG_EINTEGRITY, "the bundle's pack is damaged");
+		return pack_damaged(k->path);
 	return 0;
 }
 
@@ -841,7 +865,8 @@ static int refuse_missing_base(pg_sync_report *r, pg_store *s, const pg_bundle_r
 
 /* Put b's tip in quarantine; a tip the bundle does not hold is refused
  * (and recorded, like a refusal of pg_adopt); 1 when refused. */
-static int quarantine(pg_sync_report *r, pg_store *s, const pg_bundle_ref *b, const char *qname, const char *url)
+static int quarantine(pg_sync_report *r, pg_store *s, const pg_bundle_ref *b, const char *qname, const char *source,
+		      const char *url)
 {
 	char hex[PG_HEX_LEN + 1], tip[GIT_OID_HEXSZ + 1];
 	git_reference *ref = NULL;
@@ -860,7 +885,7 @@ static int quarantine(pg_sync_report *r, pg_store *s, const pg_bundle_ref *b, co
 	git_oid_tostr(tip, sizeof(tip), &b->tip);
 	pg_sync_log *l = refuse_log(r, b, "integrity", "the bundle names commit %.10s as the log's tip but does not hold it",
 				    tip);
-	pg_refusal rf = { time(NULL), r->source, (char *)url, { 0 }, "", "", l->reason };
+	pg_refusal rf = { time(NULL), (char *)source, (char *)url, { 0 }, "", "", l->reason };
 	memcpy(rf.publisher, b->publisher, PG_PK_LEN);
 	memcpy(rf.commit, tip, sizeof(rf.commit));
 	snprintf(rf.kind, sizeof(rf.kind), "%s", l->kind);
@@ -891,6 +916,7 @@ int pg_bundle_import(pg_sync_report *r, pg_store *s, const char *path, const pg_
 	memset(&pre, 0, sizeof(pre));
 	memset(&k, 0, sizeof(k));
 	k.o = o;
+	k.path = path;
 	if (!abs || stat(abs, &st) < 0) {
 		err = pg_error_set(errno == ENOENT ? PG_ENOTFOUND : PG_ERROR, "cannot read '%s': %s", path, strerror(errno));
 		goto done;
@@ -911,7 +937,7 @@ int pg_bundle_import(pg_sync_report *r, pg_store *s, const char *path, const pg_
 	}
 	err = pg_bundle_read(&refs, &n, path, pg_sync_max_bytes(o), to_pack, &k);
 	if (err == 0 && k.wp->commit(k.wp, &k.stats) < 0)
-		err = pg_git_err(PG_EINTEGRITY, "the bundle's pack is damaged");
+		err = pack_damaged(path);
 	k.wp->free(k.wp);
 	if (err < 0)
 		goto done;
@@ -924,7 +950,7 @@ int pg_bundle_import(pg_sync_report *r, pg_store *s, const char *path, const pg_
 	for (size_t i = 0; i < n && err == 0; i++) {
 		int e = git_oid_is_zero(&refs[i].base) ? 0 : refuse_missing_base(&pre, s, &refs[i]);
 		if (e == 0)
-			e = quarantine(&pre, s, &refs[i], qname, abs);
+			e = quarantine(&pre, s, &refs[i], qname, r->source, abs);
 		if (e < 0)
 			err = e;
 	}
