@@ -396,7 +396,7 @@ int pg_bundle_create(pg_bundle_stats *st, pg_store *s, const char *path, const p
 	st->objects = git_packbuilder_object_count(pb);
 	off_t packlen = lseek(packfd, 0, SEEK_END);
 
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0) {
 		err = pg_error_set(PG_ERROR, "cannot create '%s': %s", tmp, strerror(errno));
 		goto done;
 	}
