@@ -150,6 +150,14 @@ head -c $((size / 2)) "$T/all.pgb" >"$T/cut.pgb"
 bad cut.pgb "cut.pgb' is not a pg bundle (a zstd-compressed tar), or is damaged or cut short: Truncated" "a truncated bundle is refused"
 head -c $((size - 8)) "$T/all.pgb" >"$T/cut-end.pgb"
 bad cut-end.pgb "cut-end.pgb' is" "a bundle missing its last bytes is refused"
+python3 -c '
+import os
+keys = sorted(os.urandom(32).hex() for _ in range(5000))
+open("'"$T"'/longrefs", "w").write("".join("%s %s -\n" % (k, os.urandom(20).hex()) for k in keys))'
+mk long.pgb "$H" "refs=file:$T/longrefs" "$P"
+size=$(stat -c %s "$T/long.pgb")
+head -c $((size / 2)) "$T/long.pgb" >"$T/cut-mid.pgb"
+bad cut-mid.pgb "cut-mid.pgb' is damaged or cut short" "a bundle cut short in the middle of an entry is refused"
 mk extra.pgb "$H" "$R" "$P" "extra=text:hello"
 bad extra.pgb "holds 'extra' after its pack" "a tar with an extra entry is refused"
 mk between.pgb "$H" "$R" "extra=text:hello" "$P"
@@ -200,6 +208,7 @@ open(sys.argv[2], "wb").write(b)
 PY
 mk corrupt.pgb "$H" "$R" "pack=file:$T/flipped"
 bad corrupt.pgb "corrupt.pgb' is damaged: its pack fails git's checks" "a corrupted pack is refused"
+check "  ...leaving no temporary pack behind" sh -c "! ls .pg/objects/pack | grep -qv '^pack-'"
 # a pack that lacks the tip the refs name
 printf '%s 1111111111111111111111111111111111111111 -\n' "$alice_key" >"$T/refs-notip"
 mk notip.pgb "$H" "refs=file:$T/refs-notip" "$P"
