@@ -25,7 +25,7 @@ TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 DEB_PKGS := build-essential pkg-config git libgit2-dev libsodium-dev \
             libncurses-dev libarchive-dev libyaml-dev libcmocka-dev \
             libsqlite3-dev libjansson-dev bubblewrap hyperfine python3 \
-            openssh-server openssh-client
+            openssh-server openssh-client zstd
 
 # B is the build directory; SAN=1 builds with AddressSanitizer and
 # UndefinedBehaviorSanitizer into build-san/.

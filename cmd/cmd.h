@@ -100,6 +100,11 @@ int load_interface_arg(struct pg_ctx *ctx, const char *arg, struct pg_idl **idl,
 int sync_index(struct pg_ctx *ctx);
 /* Resolve an object argument (id prefix) to its index row. */
 int resolve_object(struct pg_ctx *ctx, pg_index_row *row, const char *arg, pg_otype want);
+/* A time (pg find's since=/until=, pg bundle --since): a duration back
+ * from now (30m, 12h, 7d, 2w, 1y), a date YYYY-MM-DD (its first second,
+ * or its last with end_of_day), or seconds since the epoch.  PG_EINVALID
+ * with a message saying what is accepted. */
+int parse_when(const char *v, int end_of_day, int64_t *out);
 /* Resolve an author argument (name or key prefix) to one key. */
 int resolve_author(struct pg_ctx *ctx, char key[PG_HEX_LEN + 1], const char *arg);
 /* Objects of one type and name, by author: the newest overall and the
@@ -150,6 +155,9 @@ json_t *sync_report_json(struct pg_ctx *ctx, const struct pg_sync_report *r);
  * prints and returns the exit code (EXIT_REFUSED when a log was refused). */
 int sync_remotes(struct pg_ctx *ctx, int argc, const char **argv, int all, int json, int pull,
 		 const struct cmd_help *help, const struct option *opts);
+/* A publisher's name (64 hex) from its identity in the index; NULL when
+ * unknown.  The caller frees it. */
+char *identity_name(struct pg_ctx *ctx, const char *publisher);
 /* Print j indented on stdout and free it. */
 void print_json(json_t *j);
 
@@ -225,6 +233,7 @@ int cmd_fetch(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_pull(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_push(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_clone(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_bundle(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
 

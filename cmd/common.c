@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 int pg_exit_code(int err)
@@ -90,6 +91,35 @@ int resolve_object(struct pg_ctx *ctx, pg_index_row *row, const char *arg, pg_ot
 		return err;
 	pg_hex(hex, id, PG_ID_LEN);
 	return pg_index_get(ctx->index, row, hex);
+}
+
+int parse_when(const char *v, int end_of_day, int64_t *out)
+{
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	static const struct {
+		char unit;
+		int64_t secs;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 7 * 86400 }, { 'y', 365 * 86400 } };
+	if (end != v && n >= 0 && !*end) {
+		*out = n;
+		return 0;
+	}
+	if (end != v && n >= 0 && n < 100000 && end[0] && !end[1])
+		for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++)
+			if (*end == units[i].unit) {
+				*out = pg_now() - n * units[i].secs;
+				return 0;
+			}
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	const char *rest = strptime(v, "%Y-%m-%d", &tm);
+	if (rest && !*rest) {
+		*out = (int64_t)timegm(&tm) + (end_of_day ? 86399 : 0);
+		return 0;
+	}
+	return pg_error_set(PG_EINVALID, "'%s' is not a time: give a duration back from now (30m, 12h, 7d, 2w, 1y), "
+			    "a date (2026-11-21) or seconds since the epoch", v);
 }
 
 int resolve_author(struct pg_ctx *ctx, char key[PG_HEX_LEN + 1], const char *arg)

@@ -107,19 +107,24 @@ static int take_name(const pg_index_row *row, void *data)
 	return 0;
 }
 
+char *identity_name(struct pg_ctx *ctx, const char *publisher)
+{
+	struct first_name f = { NULL };
+	pg_query q = { .type = "identity", .author = publisher };
+	if (ctx->index && pg_index_query(ctx->index, &q, take_name, &f) < 0)
+		pg_error_clear();
+	return f.name;
+}
+
 /* The publisher's name: its identity in the log, else in the index. */
 static char *publisher_name(struct pg_ctx *ctx, const pg_sync_log *l)
 {
 	for (size_t i = 0; i < l->nobjs; i++)
 		if (l->objs[i].type == PG_T_IDENTITY && l->objs[i].name)
 			return pg_strdup(l->objs[i].name);
-	struct first_name f = { NULL };
 	char hex[PG_HEX_LEN + 1];
 	pg_hex(hex, l->publisher, PG_PK_LEN);
-	pg_query q = { .type = "identity", .author = hex };
-	if (ctx->index && pg_index_query(ctx->index, &q, take_name, &f) < 0)
-		pg_error_clear();
-	return f.name;
+	return identity_name(ctx, hex);
 }
 
 static const char *outcome_name(enum pg_sync_outcome o)

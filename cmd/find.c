@@ -13,7 +13,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char *const examples[] = {
 	"pg find type=impl iface=geometry::circle lang=c\tC impls of an interface",
@@ -30,37 +29,6 @@ static const struct cmd_help help = {
 	"keys: type, name, lang, id, author, iface, about, kind, verdict, subject, against, since, until, connected",
 	examples,
 };
-
-/* A time term: a duration back from now, a date (its start, or with
- * end set its last second), or epoch seconds. */
-static int when(const char *v, int end_of_day, int64_t *out)
-{
-	char *end;
-	long long n = strtoll(v, &end, 10);
-	static const struct {
-		char unit;
-		int64_t secs;
-	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 7 * 86400 }, { 'y', 365 * 86400 } };
-	if (end != v && n >= 0 && !*end) {
-		*out = n;
-		return 0;
-	}
-	if (end != v && n >= 0 && n < 100000 && end[0] && !end[1])
-		for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++)
-			if (*end == units[i].unit) {
-				*out = pg_now() - n * units[i].secs;
-				return 0;
-			}
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	const char *rest = strptime(v, "%Y-%m-%d", &tm);
-	if (rest && !*rest) {
-		*out = (int64_t)timegm(&tm) + (end_of_day ? 86399 : 0);
-		return 0;
-	}
-	return pg_error_set(PG_EINVALID, "'%s' is not a time: give a duration back from now (30m, 12h, 7d, 2w, 1y), "
-			    "a date (2026-11-21) or seconds since the epoch", v);
-}
 
 int cmd_find(int argc, const char **argv, struct pg_ctx *ctx)
 {
@@ -89,7 +57,7 @@ int cmd_find(int argc, const char **argv, struct pg_ctx *ctx)
 		t[i].value = op + 1;
 		if (!strcmp(t[i].key, "since") || !strcmp(t[i].key, "until")) {
 			int64_t secs = 0;
-			if ((err = when(t[i].value, !strcmp(t[i].key, "until"), &secs)) == 0)
+			if ((err = parse_when(t[i].value, !strcmp(t[i].key, "until"), &secs)) == 0)
 				t[i].value = owned[2 * i + 1] = pg_asprintf("%lld", (long long)secs);
 		} else if (!strcmp(t[i].key, "connected") && t[i].op == '=') {
 			pg_index_row row;

@@ -44,6 +44,10 @@ static int lib_init(void)
 	 * caches no tree over 4 KiB, and every lookup of an object in a store
 	 * of 100 000 would inflate and parse a 40 KiB tree again */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)1 << 20);
+	/* a pack's header says how many objects follow, and the indexer sizes
+	 * its tables by it before reading one: a fetched pack may not claim
+	 * more than this */
+	git_libgit2_opts(GIT_OPT_SET_PACK_MAX_OBJECTS, (size_t)1 << 24);
 	done = 1;
 	return pg_crypto_init();
 }

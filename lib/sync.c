@@ -482,7 +482,9 @@ static int quarantined(struct qref **out, size_t *n, pg_store *s, const char *qn
 	return 0;
 }
 
-/* Move refs/pg/pub/<key> from l->old_tip to l->new_tip, or create it. */
+/* Move refs/pg/pub/<key> from l->old_tip to l->new_tip, or create it.
+ * Moving needs force: without it libgit2 refuses any ref that exists;
+ * the compare-and-swap against old_tip is what guards the move. */
 static int move_ref(pg_store *s, const pg_sync_log *l, const char *why)
 {
 	char name[sizeof(PG_REF_PREFIX) + PG_HEX_LEN];
@@ -500,7 +502,7 @@ int pg_adopt(pg_sync_report *r, pg_store *s, const char *qname, const char *sour
 	     const pg_sync_opts *o)
 {
 	struct qref *q;
-	size_t nq, cap = 0;
+	size_t nq, cap = r->nlogs; /* the report may hold logs already */
 	int err;
 	if (!r->source)
 		r->source = pg_strdup(source);
@@ -680,7 +682,7 @@ static void callbacks(git_remote_callbacks *cb, struct xfer *x)
 	x->cred_offered[0] = '\0';
 }
 
-static uint64_t fetch_max(const pg_sync_opts *o)
+uint64_t pg_sync_max_bytes(const pg_sync_opts *o)
 {
 	const char *e = getenv("PG_FETCH_MAX");
 	if (o && o->max_bytes)
@@ -809,7 +811,7 @@ static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struc
 int pg_fetch(pg_sync_report *r, pg_store *s, const char *name, const pg_sync_opts *o)
 {
 	git_remote *rm = NULL;
-	struct xfer x = { .o = o, .max = fetch_max(o), .remote_msg = PG_BUF_INIT, .repo = pg_store_repo(s) };
+	struct xfer x = { .o = o, .max = pg_sync_max_bytes(o), .remote_msg = PG_BUF_INIT, .repo = pg_store_repo(s) };
 	git_fetch_options fo;
 	int err = 0;
 	memset(r, 0, sizeof(*r));

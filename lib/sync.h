@@ -64,7 +64,8 @@ typedef struct pg_sync_log {
 	git_oid old_tip, new_tip;  /* old_tip zero for a new log */
 	size_t nobjs;
 	pg_sync_obj *objs;         /* adopted objects, oldest first */
-	const char *kind;          /* refused: "fork", "integrity", "invalid", "blocked" */
+	const char *kind;          /* refused: "fork", "integrity", "invalid", "blocked",
+				    * "missing" (a bundle that starts after what this store holds) */
 	char *reason;              /* refused: the message, naming seq, commit, object */
 } pg_sync_log;
 
@@ -93,6 +94,11 @@ typedef struct pg_sync_opts {
 	size_t nblocked;
 	uint64_t max_bytes;       /* 0: PG_FETCH_MAX or PG_FETCH_MAX_DEFAULT */
 } pg_sync_opts;
+
+/* The bytes one fetch or bundle import may receive: o->max_bytes if set,
+ * else PG_FETCH_MAX from the environment (a positive whole number), else
+ * PG_FETCH_MAX_DEFAULT.  This function can't fail. */
+uint64_t pg_sync_max_bytes(const pg_sync_opts *o);
 
 /* --- adopting ------------------------------------------------------------- */
 
