@@ -380,6 +380,14 @@ static int is_blocked(const uint8_t pk[PG_PK_LEN], const pg_sync_opts *o)
 	return 0;
 }
 
+static int is_own(const uint8_t pk[PG_PK_LEN], const pg_sync_opts *o)
+{
+	for (size_t i = 0; o && i < o->nown; i++)
+		if (!memcmp(o->own[i], pk, PG_PK_LEN))
+			return 1;
+	return 0;
+}
+
 int pg_adopt_check(pg_sync_log *l, pg_store *s, const uint8_t publisher[PG_PK_LEN], const git_oid *old,
 		   const git_oid *new, const pg_sync_opts *o)
 {
@@ -821,6 +829,7 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 {
 	git_remote *rm = NULL;
 	git_repository *repo = pg_store_repo(s);
+	git_odb *odb = NULL;
 	struct xfer x = { o, 0, 0, 0, 0, 0, PG_BUF_INIT, r, repo };
 	uint8_t(*pubs)[PG_PK_LEN] = NULL;
 	size_t npubs = 0;
@@ -840,6 +849,10 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 	}
 	if ((err = pg_store_publishers(&pubs, &npubs, s)) < 0)
 		goto done;
+	if (git_repository_odb(&odb, repo) < 0) {
+		err = pg_git_err(PG_ERROR, "cannot open the object database");
+		goto done;
+	}
 	r->refs = pg_calloc(npubs + 1, sizeof(*r->refs));
 	r->n = npubs;
 
@@ -864,21 +877,40 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 		if ((err = pg_store_tip(&tip, s, pubs[i])) < 0)
 			break;
 		p->status = PG_PUSH_SENT;
+		const char *differs = NULL;
 		for (size_t k = 0; k < nheads; k++) {
+			const git_oid *theirs = &heads[k]->oid;
 			if (strcmp(heads[k]->name, ref))
 				continue;
-			if (git_oid_equal(&heads[k]->oid, &tip))
+			if (git_oid_equal(theirs, &tip))
 				p->status = PG_PUSH_UPTODATE;
-			else if (git_graph_descendant_of(repo, &heads[k]->oid, &tip) == 1)
+			else if (!git_odb_exists(odb, theirs))
+				differs = "the remote's log has entries this store lacks";
+			else if (git_graph_descendant_of(repo, theirs, &tip) == 1)
 				p->status = PG_PUSH_BEHIND;
+			else if (git_graph_descendant_of(repo, &tip, theirs) != 1)
+				differs = "the remote's log and this store's have diverged (a fork)";
 			break;
+		}
+		/* libgit2 fails the whole push on one ref it cannot
+		 * fast-forward, so such a ref is never sent: the user's own log
+		 * is rejected (they must pull first), anyone else's is left
+		 * alone, as a log the remote has newer is */
+		if (differs && is_own(pubs[i], o)) {
+			p->status = PG_PUSH_REJECTED;
+			p->message = pg_asprintf("%s; pull first", differs);
+		} else if (differs) {
+			p->status = PG_PUSH_BEHIND;
+			p->message = pg_asprintf("%s; left alone", differs);
 		}
 		if (p->status == PG_PUSH_SENT)
 			specs[nspecs++] = pg_asprintf("%s:%s", ref, ref); /* no '+': fast-forward only */
 	}
 	git_remote_disconnect(rm);
-	if (err < 0 || nspecs == 0)
+	if (err < 0)
 		goto done;
+	if (nspecs == 0)
+		goto count;
 
 	git_push_options po;
 	git_strarray arr = { specs, nspecs };
@@ -904,6 +936,7 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 				r->refs[i].message = pg_strdup(msg);
 			}
 	}
+count:
 	for (size_t i = 0; i < r->n; i++) {
 		r->sent += r->refs[i].status == PG_PUSH_SENT;
 		r->rejected += r->refs[i].status == PG_PUSH_REJECTED;
@@ -933,6 +966,7 @@ done:
 	free(specs);
 	free(pubs);
 	pg_buf_free(&x.remote_msg);
+	git_odb_free(odb);
 	git_remote_free(rm);
 	return err;
 }
