@@ -737,6 +737,11 @@ static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struc
 	free(specs);
 	if (x->over)
 		return transfer_err(x, "cannot fetch from", name, git_remote_url(rm));
+	if (failed == tried) /* nothing came: the fetch failed, it did not half succeed */
+		return pg_error_set(PG_ERROR, "cannot fetch from '%s' (%s): %s; fetched log by log, none of %zu log%s "
+					      "could be fetched%s%s%s",
+				    name, git_remote_url(rm), first_msg, tried, tried == 1 ? "" : "s",
+				    *first ? " (first: " : "", first, *first ? ")" : "");
 	if (failed)
 		r->warning = pg_asprintf("the fetch of everything failed (%s); fetched log by log, %zu of %zu logs "
 					 "could not be fetched (first: %s)",
