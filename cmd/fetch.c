@@ -149,6 +149,8 @@ void sync_report_print(struct pg_ctx *ctx, const pg_sync_report *r, int list_new
 {
 	for (size_t i = 0; i < r->nlogs; i++) {
 		const pg_sync_log *l = &r->logs[i];
+		if (ctx->quiet && l->outcome != PG_SYNC_REFUSED)
+			continue; /* -q: only refusals and errors */
 		char hex[PG_HEX_LEN + 1];
 		char *name = publisher_name(ctx, l);
 		pg_hex(hex, l->publisher, PG_PK_LEN);
@@ -320,7 +322,7 @@ int sync_remotes(struct pg_ctx *ctx, int argc, const char **argv, int all, int j
 		if (json)
 			json_array_append_new(arr, sync_report_json(ctx, &r));
 		else {
-			if (r.nlogs || !ctx->quiet)
+			if (r.refused || !ctx->quiet)
 				printf("%s%s%s\n", color(ctx, C_NAME), names[i], color(ctx, C_RESET));
 			sync_report_print(ctx, &r, pull);
 		}
