@@ -298,11 +298,18 @@ int pg_refusal_record(pg_store *s, const pg_refusal *r)
 	if (!line)
 		return pg_error_set(PG_ERROR, "cannot encode a refusal");
 	char *path = pg_path_join(pg_store_path(s), REFUSALS_FILE);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	free(path);
 	size_t len = strlen(line);
 	line[len++] = '\n'; /* json_dumps left room: it ends in '\0' */
-	if (fd < 0 || write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
+	/* a line cut short by a crash is ended first, or this record would
+	 * join it and be lost with it */
+	struct stat st;
+	char last = '\n';
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
+	    last != '\n' && write(fd, "\n", 1) != 1)
+		last = 0;
+	if (fd < 0 || !last || write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
 		err = pg_error_set(PG_ERROR, "cannot record a refusal in .pg/refusals: %s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
