@@ -88,6 +88,15 @@ check "the removed remote is gone" test "$(cat "$T/out")" = hub
 check "its quarantine went with it" test -z "$(git --git-dir="$T/bob/.pg" for-each-ref refs/pg/q/carol)"
 check "the logs adopted from it stay" test "$(tip_of bob carol)" = "$(tip_of carol carol)"
 expect_err 4 "no remote 'carol'" "fetch of a removed remote says so" by bob fetch carol
+expect 0 "remote add of a relative path" by bob remote add rel ../carol
+run by bob remote -v
+check "a relative path is kept as the absolute path of the store's .pg" grep -q "^rel  *$T/carol/.pg  (never" "$T/out"
+expect 0 "remote add of a file:// URL" by bob remote add file "file://$T/carol"
+iface carol sync::c2
+expect 0 "fetch over file://" by bob fetch file
+check "fetch over file:// adopts carol's new entry" test "$(tip_of bob carol)" = "$(tip_of carol carol)"
+by bob -q remote rm rel
+by bob -q remote rm file
 run by bob fsck
 check "bob's store passes fsck after the fetches" test "$rc" -eq 0
 
@@ -100,6 +109,8 @@ check "the clone passes fsck" test "$rc" -eq 0
 dead=$(free_port)
 expect_err 10 "cannot fetch from 'origin'" "clone of an unreachable URL fails" "$PG" clone "git://127.0.0.1:$dead/x" "$T/nowhere"
 check "and leaves no directory behind" test ! -e "$T/nowhere"
+expect_err 3 "exists and is not an empty directory" "clone into a directory with files refuses" "$PG" clone "$URL/alice/.pg" "$T/dave"
+check "and leaves it as it was" test "$(tip_of dave alice)" = "$(tip_of alice alice)"
 mkdir "$T/empty"
 expect 10 "clone of an unreachable URL into an empty directory fails" "$PG" clone "git://127.0.0.1:$dead/x" "$T/empty"
 check "and leaves the directory empty" test -z "$(ls -A "$T/empty")"
@@ -173,7 +184,12 @@ check "with the hint to pull first" grep -q "hint: .*'pg pull rw' first" "$T/err
 check "the hub's log of bob is unchanged" test "$(tip_of "$T/srv/hub.git" bob)" = "$hub_bob"
 expect 3 "bob pulls: his own log forked" by bob pull rw
 check "the fork is refused, naming the seq" grep -q "refused bob ($(key_of bob | cut -c1-12)): fork: the log forks at seq " "$T/out"
-expect_err 3 "the remote's log and this store's have diverged" "a push after the pull is still rejected" by bob push rw
+expect 3 "a push after the pull is still rejected" by bob push --json rw
+check "push --json: bob's log rejected as diverged, alice's left alone, nothing sent" json "
+logs = {l['publisher']: l for l in d['logs']}
+assert d['ok'] is False and d['remote'] == 'rw' and d['sent'] == 0 and d['rejected'] == 1
+assert logs['$(key_of bob)']['status'] == 'rejected' and 'diverged' in logs['$(key_of bob)']['message']
+assert logs['$(key_of alice)']['status'] in ('up to date', 'remote is newer')"
 
 # concurrent pushers: three stores, their own logs, one hub, at once
 git init -q --bare "$T/srv/hub2.git"

@@ -194,6 +194,14 @@ r = [json.loads(l) for l in open('$T/bob/.pg/refusals')][-1]
 assert r['source'] == 's7' and r['url'] == '$URL/s7.git' and r['publisher'] == '$(key_of alice)', r
 assert r['kind'] == 'fork' and r['commit'] == '$(tip_of a7 alice)' and 'forks at seq $fseq' in r['reason'], r"
 
+# --- a log under another publisher's name ----------------------------------
+round s7b alice
+hub s7b alice mallory
+git --git-dir="$T/srv/s7b.git" update-ref "refs/pg/pub/$(key_of carol)" "$(tip_of mallory mallory)"
+git --git-dir="$T/srv/s7b.git" update-ref -d "refs/pg/pub/$(key_of mallory)"
+by bob -q remote add s7b "$URL/s7b.git"
+refused s7b carol integrity "manifest is signed by another key than the log's publisher" "a log under another's name" alice
+
 # --- 8. a corrupt object on the hub -------------------------------------------
 round s8 alice carol
 iface mallory s8::mallory
@@ -328,13 +336,22 @@ keys = {'date', 'source', 'url', 'publisher', 'commit', 'kind', 'reason'}
 rs = [json.loads(l) for l in open('$T/bob/.pg/refusals')]
 assert all(set(r) == keys for r in rs), rs
 got = sorted((r['source'], r['publisher'][:12], r['kind']) for r in rs)
-m, a = '$(key_of mallory)'[:12], '$(key_of alice)'[:12]
+m, a, c = '$(key_of mallory)'[:12], '$(key_of alice)'[:12], '$(key_of carol)'[:12]
 want = sorted([('s2', m, 'integrity'), ('s3', m, 'integrity'), ('s4', m, 'integrity'), ('s4b', m, 'integrity'),
-               ('s5', m, 'invalid'), ('s6', m, 'integrity'), ('s7', a, 'fork')])
+               ('s5', m, 'invalid'), ('s6', m, 'integrity'), ('s7', a, 'fork'), ('s7b', c, 'integrity')])
 assert got == want, got"
 run by bob remote -v
 check "remote -v counts each remote's refusals" \
 	sh -c "grep -q '^s2 .*, 1 refusal)' '$T/out' && grep -q '^s7 .*, 1 refusal)' '$T/out' && grep -q '^good .*, 0 refusals)' '$T/out' && grep -q '^s8 .*, 0 refusals)' '$T/out'"
+printf '{"date":1,"source":"cut sh' >>"$T/bob/.pg/refusals" # a crash mid-write
+by bob -q remote add s4again "$URL/s4.git"
+expect 3 "the same bad log from another remote is refused" by bob pull s4again
+check "and recorded for that remote, after a line a crash cut short" python3 -c "
+import json
+lines = open('$T/bob/.pg/refusals').read().split('\n')
+assert lines[-1] == '' and lines[-3] == '{\"date\":1,\"source\":\"cut sh', lines[-3:]
+r = json.loads(lines[-2])
+assert r['source'] == 's4again' and r['publisher'] == '$(key_of mallory)' and 'must go up by exactly one' in r['reason'], r"
 lines=$(wc -l <"$T/bob/.pg/refusals")
 expect 3 "the same bad log fetched again is refused again" by bob pull s2
 check "and recorded once" test "$(wc -l <"$T/bob/.pg/refusals")" -eq "$lines"
