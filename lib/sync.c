@@ -823,6 +823,51 @@ static pg_push_ref *push_ref_of(pg_push_report *r, const char *refname)
 	return NULL;
 }
 
+/* Refs the remote rejected in this push, beyond the 'before' rejected here. */
+static size_t marked_by_remote(const pg_push_report *r, size_t before)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n; i++)
+		n += r->refs[i].status == PG_PUSH_REJECTED;
+	return n - before;
+}
+
+/* Another store may push the same log at the same moment: the loser's
+ * update fails ("cannot lock ref ... reference already exists") although
+ * the remote now holds exactly its tip.  Ask the remote again; a rejected
+ * ref that is now at our tip is up to date, not an error.  Best effort:
+ * when the remote cannot be asked, the rejections stand. */
+static void recheck_rejected(pg_push_report *r, pg_store *s, git_remote *rm, struct xfer *x)
+{
+	git_remote_callbacks cb;
+	const git_remote_head **heads;
+	size_t nheads;
+	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
+	callbacks(&cb, x);
+	if (git_remote_connect(rm, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0 || git_remote_ls(&heads, &nheads, rm) < 0) {
+		git_remote_disconnect(rm);
+		git_error_clear();
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		pg_push_ref *p = &r->refs[i];
+		char ref[sizeof(PG_REF_PREFIX) + PG_HEX_LEN];
+		git_oid tip;
+		if (p->status != PG_PUSH_REJECTED || pg_store_tip(&tip, s, p->publisher) < 0)
+			continue;
+		memcpy(ref, PG_REF_PREFIX, sizeof(PG_REF_PREFIX) - 1);
+		pg_hex(ref + sizeof(PG_REF_PREFIX) - 1, p->publisher, PG_PK_LEN);
+		for (size_t k = 0; k < nheads; k++)
+			if (!strcmp(heads[k]->name, ref) && git_oid_equal(&heads[k]->oid, &tip)) {
+				p->status = PG_PUSH_UPTODATE;
+				free(p->message);
+				p->message = NULL;
+			}
+	}
+	git_remote_disconnect(rm);
+	pg_error_clear();
+}
+
 static int on_push_update(const char *refname, const char *status, void *data)
 {
 	struct xfer *x = data;
@@ -929,6 +974,9 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
 	callbacks(&po.callbacks, &x);
 	po.callbacks.push_update_reference = on_push_update;
+	size_t before = 0; /* rejected here, not by the remote */
+	for (size_t i = 0; i < r->n; i++)
+		before += r->refs[i].status == PG_PUSH_REJECTED;
 	if (git_remote_push(rm, &arr, &po) < 0) {
 		/* a remote that refuses the whole push (a hook) may still have
 		 * said why per ref; without that, every ref sent failed */
@@ -938,6 +986,7 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 		size_t marked = 0;
 		for (size_t i = 0; i < r->n; i++)
 			marked += r->refs[i].status == PG_PUSH_REJECTED;
+		marked -= before;
 		if (!marked && !strstr(msg, "rejected") && !strstr(msg, "declined") && !strstr(msg, "fast-forward")) {
 			err = transfer_err(&x, "cannot push to", name, url);
 			goto done;
@@ -948,6 +997,8 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 				r->refs[i].message = pg_strdup(msg);
 			}
 	}
+	if (marked_by_remote(r, before))
+		recheck_rejected(r, s, rm, &x);
 count:
 	for (size_t i = 0; i < r->n; i++) {
 		r->sent += r->refs[i].status == PG_PUSH_SENT;
