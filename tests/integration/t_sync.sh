@@ -215,6 +215,21 @@ echo "# concurrent pushes that lost a race and were retried: $retries"
 check "after three concurrent pushes the hub has all three logs" \
 	sh -c "[ '$(tip_of "$T/srv/hub2.git" x1)' = '$(tip_of x1 x1)' ] && [ '$(tip_of "$T/srv/hub2.git" x2)' = '$(tip_of x2 x2)' ] &&
 	       [ '$(tip_of "$T/srv/hub2.git" x3)' = '$(tip_of x3 x3)' ] && [ \$(git --git-dir='$T/srv/hub2.git' for-each-ref refs/pg/pub | wc -l) -eq 3 ]"
+# three stores push the same new entry at once: the losers of the race on
+# the hub's ref find it at their tip, which is no error
+iface x1 race::again
+for p in x2 x3; do by "$p" -q remote add x1 "$T/x1" && by "$p" pull -q x1; done
+for p in x1 x2 x3; do
+	timeout 30 env PG_HOME="$T/$p.home" "$PG" -C "$T/$p" push hub >"$T/push.$p" 2>&1 &
+	eval "pid_$p=$!"
+done
+failed=
+for p in x1 x2 x3; do
+	eval "pid=\$pid_$p"
+	wait "$pid" || failed="$failed; $p: $(tr '\n' ' ' <"$T/push.$p")"
+done
+check "three concurrent pushes of one log all succeed$failed" test -z "$failed"
+check "and the hub has it" test "$(tip_of "$T/srv/hub2.git" x1)" = "$(tip_of x1 x1)"
 run git --git-dir="$T/srv/hub2.git" fsck --no-dangling
 check "and the hub repository is sound" test "$rc" -eq 0
 

@@ -322,6 +322,7 @@ for pct in 10 30 55 80; do
 	sleep "$(awk "BEGIN { print $full * $pct / 100000 }")"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	echo "# killed at $pct%: $(git --git-dir="$T/$k/.pg" for-each-ref refs/pg/q | wc -l) quarantined, $(pub_refs "$T/$k" | wc -l) adopted"
 	run by "$k" fsck
 	check "kill -9 at $pct% of a pull: fsck passes" test "$rc" -eq 0
 	expect 0 "kill -9 at $pct% of a pull: a second pull completes" by "$k" pull -q big
