@@ -395,6 +395,37 @@ static int is_own(const uint8_t pk[PG_PK_LEN], const pg_sync_opts *o)
 	return 0;
 }
 
+/* The hash of the manifest of the first entry after base (NULL: of the
+ * first entry) on tip's first-parent chain. */
+static int manifest_after(uint8_t out[PG_ID_LEN], pg_store *s, const git_oid *tip, const git_oid *base)
+{
+	git_repository *repo = pg_store_repo(s);
+	git_oid cur = *tip;
+	git_commit *c;
+	pg_object *m = NULL;
+	for (;;) {
+		if (git_commit_lookup(&c, repo, &cur) < 0)
+			return pg_git_err(PG_EINTEGRITY, "cannot read a log commit");
+		if (git_commit_parentcount(c) == 0) {
+			if (!base)
+				break;
+			git_commit_free(c);
+			return pg_error_set(PG_ENOTFOUND, "the log does not contain the common entry");
+		}
+		if (base && git_oid_equal(git_commit_parent_id(c, 0), base))
+			break;
+		cur = *git_commit_parent_id(c, 0);
+		git_commit_free(c);
+	}
+	const char *msg = git_commit_message_raw(c);
+	int err = pg_object_decode(&m, msg, strlen(msg), PG_DECODE_NOVERIFY);
+	git_commit_free(c);
+	if (err == 0)
+		memcpy(out, m->id, PG_ID_LEN);
+	pg_object_free(m);
+	return err;
+}
+
 int pg_adopt_check(pg_sync_log *l, pg_store *s, const uint8_t publisher[PG_PK_LEN], const git_oid *old,
 		   const git_oid *new, const pg_sync_opts *o)
 {
@@ -438,6 +469,18 @@ int pg_adopt_check(pg_sync_log *l, pg_store *s, const uint8_t publisher[PG_PK_LE
 	char theirs[GIT_OID_HEXSZ + 1], ours[GIT_OID_HEXSZ + 1];
 	git_oid_tostr(theirs, sizeof(theirs), new);
 	git_oid_tostr(ours, sizeof(ours), old);
+	/* the same signed entry in two commits is no fork by the publisher:
+	 * commits carry unsigned fields (author, committer, time) that anyone
+	 * who relays a log can change */
+	uint8_t m_theirs[PG_ID_LEN], m_ours[PG_ID_LEN];
+	if (manifest_after(m_theirs, s, new, has_base ? &base : NULL) == 0 &&
+	    manifest_after(m_ours, s, old, has_base ? &base : NULL) == 0 && !memcmp(m_theirs, m_ours, PG_ID_LEN))
+		return refuse(l, "integrity", PG_EINTEGRITY,
+			      "seq %llu is the entry this store holds, signed by the publisher, in another git commit "
+			      "(theirs ends at commit %.10s, this store's at commit %.10s): the commits were rewritten by "
+			      "someone other than the publisher; not adopted",
+			      (unsigned long long)at, theirs, ours);
+	pg_error_clear();
 	return refuse(l, "fork", PG_EINTEGRITY,
 		      "the log forks at seq %llu: the publisher signed two different histories (theirs ends at "
 		      "commit %.10s, seq %llu; this store's at commit %.10s); neither is adopted over the other",
