@@ -59,8 +59,10 @@ rewrite_tip() {
 	new=$($g cat-file commit "$tip" | sed "1s/^tree .*/tree $tree/" | $g hash-object -t commit -w --stdin)
 	$g update-ref "$ref" "$new" "$tip"
 }
-# redate_tip HUB WHO: the tip commit again with the manifest's date one
-# second later and everything else as it was, the signature included
+# redate_tip HUB WHO [committer]: the tip commit again with the manifest's
+# date one second later and everything else as it was, the signature
+# included (with 'committer': the commit's committer time instead, which
+# nothing signs)
 redate_tip() {
 	local g="git --git-dir=$T/srv/$1.git" ref tip new
 	ref=refs/pg/pub/$(key_of "$2")
@@ -68,8 +70,12 @@ redate_tip() {
 	new=$($g cat-file commit "$tip" | python3 -c '
 import re, sys
 head, msg = sys.stdin.buffer.read().split(b"\n\n", 1)
-msg = re.sub(rb"^date (\d+)$", lambda m: b"date %d" % (int(m.group(1)) + 1), msg, count=1, flags=re.M)
-sys.stdout.buffer.write(head + b"\n\n" + msg)' | $g hash-object -t commit -w --stdin)
+later = lambda m: m.group(1) + b"%d" % (int(m.group(2)) + 1)
+if sys.argv[1:] == ["committer"]:
+    head = re.sub(rb"^(committer .* )(\d+)(?= [-+]\d{4}$)", later, head, count=1, flags=re.M)
+else:
+    msg = re.sub(rb"^(date )(\d+)$", later, msg, count=1, flags=re.M)
+sys.stdout.buffer.write(head + b"\n\n" + msg)' ${3:-} | $g hash-object -t commit -w --stdin)
 	$g update-ref "$ref" "$new" "$tip"
 }
 
@@ -193,6 +199,15 @@ import json
 r = [json.loads(l) for l in open('$T/bob/.pg/refusals')][-1]
 assert r['source'] == 's7' and r['url'] == '$URL/s7.git' and r['publisher'] == '$(key_of alice)', r
 assert r['kind'] == 'fork' and r['commit'] == '$(tip_of a7 alice)' and 'forks at seq $fseq' in r['reason'], r"
+
+# --- alice's entry in a commit someone else rewrote -------------------------
+iface alice rewrap::alice
+expect 0 "bob holds alice's newest entry" by bob pull alice
+round s7c carol
+hub s7c alice carol
+redate_tip s7c alice committer
+by bob -q remote add s7c "$URL/s7c.git"
+refused s7c alice integrity "the commits were rewritten by someone other than the publisher" "alice's entry in a rewritten commit" carol
 
 # --- a log under another publisher's name ----------------------------------
 round s7b alice
@@ -339,7 +354,8 @@ assert all(set(r) == keys for r in rs), rs
 got = sorted((r['source'], r['publisher'][:12], r['kind']) for r in rs)
 m, a, c = '$(key_of mallory)'[:12], '$(key_of alice)'[:12], '$(key_of carol)'[:12]
 want = sorted([('s2', m, 'integrity'), ('s3', m, 'integrity'), ('s4', m, 'integrity'), ('s4b', m, 'integrity'),
-               ('s5', m, 'invalid'), ('s6', m, 'integrity'), ('s7', a, 'fork'), ('s7b', c, 'integrity')])
+               ('s5', m, 'invalid'), ('s6', m, 'integrity'), ('s7', a, 'fork'), ('s7c', a, 'integrity'),
+               ('s7b', c, 'integrity')])
 assert got == want, got"
 run by bob remote -v
 check "remote -v counts each remote's refusals" \
