@@ -144,6 +144,20 @@ by() {
 	PG_HOME="$T/$who.home" "$PG" -C "$T/$who" "$@"
 }
 
+# iface WHO NAME: WHO publishes an interface NAME (made up in $T/src/NAME);
+# its id in $id
+iface() {
+	local d=$T/src/$2
+	mkdir -p "$d"
+	printf 'type: interface\nname: %s\n' "$2" >"$d/pg.yaml"
+	printf '// %s\nfn ping() -> bool;\n' "$2" >"$d/interface.pgi"
+	id=$(by "$1" publish -q "$d" | cut -d' ' -f1)
+}
+# key_of WHO: the key of WHO's identity in use
+key_of() { cat "$T/$1.home/current"; }
+# tip_of DIR WHO: the commit WHO's log is at in the store or hub DIR
+tip_of() { pub_refs "$1" | sed -n "s|^refs/pg/pub/$(key_of "$2") ||p"; }
+
 # pub_refs DIR: the logs a store (or a bare hub repository) holds, a line each
 pub_refs() {
 	local d=$1

@@ -2,17 +2,6 @@
 # real git repositories and a real git daemon on 127.0.0.1
 . "$(dirname "$0")/lib.sh"
 
-# iface WHO NAME: WHO publishes an interface NAME; its id in $id
-iface() {
-	local d=$T/src/$2
-	mkdir -p "$d"
-	printf 'type: interface\nname: %s\n' "$2" >"$d/pg.yaml"
-	printf '// %s\nfn ping() -> bool;\n' "$2" >"$d/interface.pgi"
-	id=$(by "$1" publish -q "$d" | cut -d' ' -f1)
-}
-key_of() { cat "$T/$1.home/current"; }
-# tip_of DIR WHO: the commit WHO's log is at in the store or hub DIR
-tip_of() { pub_refs "$1" | sed -n "s|^refs/pg/pub/$(key_of "$2") ||p"; }
 json() { python3 -c "import json; d=json.load(open('$T/out')); $1"; }
 # same A B...: every argument is the same string
 same() {
@@ -38,7 +27,7 @@ run by bob remote -v
 check "remote -v lists the remote, its URL, never fetched, 0 refusals" \
 	grep -q "^hub  *$URL/alice/.pg  (never fetched, 0 refusals)" "$T/out"
 expect_err 3 "exists" "a second remote of the same name is refused" by bob remote add hub "$URL/x"
-expect_err 3 "not a URL pg fetches from" "a URL that is not a transport (ext::) is refused" by bob remote add x 'ext::sh -c touch% /tmp/pwned'
+expect_err 3 "not a URL pg fetches from" "a URL that is not a transport (ext::) is refused" by bob remote add x "ext::sh -c touch% $T/pwned"
 expect_err 3 "not a remote name" "a remote name that git would misread is refused" by bob remote add -- '-x' "$URL/x"
 
 before=$(pub_refs bob)

@@ -5,15 +5,7 @@
 FORGE=$(dirname "$PG")/tests/forge
 [ -x "$FORGE" ] || { echo "not ok 1 - $FORGE is not built (make all)"; exit 1; }
 
-iface() {
-	local d=$T/src/$2
-	mkdir -p "$d"
-	printf 'type: interface\nname: %s\n' "$2" >"$d/pg.yaml"
-	printf '// %s\nfn ping() -> bool;\n' "$2" >"$d/interface.pgi"
-	id=$(by "$1" publish -q "$d" | cut -d' ' -f1)
-}
-key_of() { cat "$T/$1.home/current"; }
-tip_of() { pub_refs "$1" | sed -n "s|^refs/pg/pub/$(key_of "$2") ||p"; }
+# forge WHO MODE ARGS...: tests/tools/forge on WHO's store, with WHO's keys
 forge() {
 	local who=$1
 	shift
