@@ -44,8 +44,9 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/templates.o
 TEMPLATES := $(shell find templates -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
 CMD_OBJ  := $(CMD_SRC:%.c=$(B)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+TOOLS    := $(B)/tests/forge
 
-all: $(B)/pg
+all: $(B)/pg $(TOOLS)
 ifeq ($(B),build)
 all: pg
 pg: $(B)/pg
@@ -81,7 +82,13 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libpg.a $(wildcard lib/*.h)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(PG_CFLAGS) $(SAN_LDFLAGS) -o $@ $< $(B)/libpg.a $(PG_LIBS) $(TEST_LIBS)
 
-unit-tests: $(TESTS)
+# test tools: programs the integration tests drive (tests/tools/)
+$(B)/tests/%: tests/tools/%.c $(B)/libpg.a $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(PG_CFLAGS) $(SAN_LDFLAGS) -o $@ $< $(B)/libpg.a $(PG_LIBS)
+
+unit-tests: $(TESTS) $(TOOLS)
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

@@ -71,6 +71,19 @@ void sync_opts_init(struct pg_ctx *ctx, pg_sync_opts *o, struct sync_ui *ui)
 		o->progress = progress;
 		o->data = ui;
 	}
+	/* the logs push may reject: those of every key the user holds */
+	pg_key **keys;
+	size_t nkeys;
+	if (ctx->home && pg_key_list(&keys, &nkeys, ctx->home) == 0) {
+		uint8_t(*own)[PG_PK_LEN] = pg_calloc(nkeys + 1, PG_PK_LEN);
+		for (size_t i = 0; i < nkeys; i++)
+			memcpy(own[i], keys[i]->pk, PG_PK_LEN);
+		o->own = (const uint8_t(*)[PG_PK_LEN])own;
+		o->nown = nkeys;
+		pg_key_list_free(keys, nkeys);
+	} else {
+		pg_error_clear();
+	}
 	uint8_t pk[PG_PK_LEN];
 	char me[PG_HEX_LEN + 1];
 	if (!ctx->index || pg_key_get_current(pk, ctx->home) < 0) {
@@ -91,8 +104,11 @@ void sync_opts_free(pg_sync_opts *o, struct sync_ui *ui)
 	if (ui->shown)
 		fputc('\n', stderr);
 	free((void *)o->blocked);
+	free((void *)o->own);
 	o->blocked = NULL;
 	o->nblocked = 0;
+	o->own = NULL;
+	o->nown = 0;
 }
 
 struct first_name {
@@ -138,6 +154,8 @@ void sync_report_print(struct pg_ctx *ctx, const pg_sync_report *r, int list_new
 {
 	for (size_t i = 0; i < r->nlogs; i++) {
 		const pg_sync_log *l = &r->logs[i];
+		if (ctx->quiet && l->outcome != PG_SYNC_REFUSED)
+			continue; /* -q: only refusals and errors */
 		char hex[PG_HEX_LEN + 1];
 		char *name = publisher_name(ctx, l);
 		pg_hex(hex, l->publisher, PG_PK_LEN);

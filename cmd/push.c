@@ -76,12 +76,15 @@ int cmd_push(int argc, const char **argv, struct pg_ctx *ctx)
 				     (json_int_t)r.sent, "rejected", (json_int_t)r.rejected, "logs", arr));
 	} else if (err == 0 || r.rejected) {
 		for (size_t i = 0; i < r.n; i++) {
-			if (r.refs[i].status != PG_PUSH_SENT && r.refs[i].status != PG_PUSH_REJECTED)
+			if (r.refs[i].status != PG_PUSH_SENT && r.refs[i].status != PG_PUSH_REJECTED &&
+			    !r.refs[i].message)
 				continue;
 			char hex[PG_HEX_LEN + 1];
 			pg_hex(hex, r.refs[i].publisher, PG_PK_LEN);
 			printf("  %s%s%s " PG_REF_PREFIX "%s%s%s\n",
-			       color(ctx, r.refs[i].status == PG_PUSH_SENT ? C_OK : C_BAD), status_name(r.refs[i].status),
+			       color(ctx, r.refs[i].status == PG_PUSH_SENT ? C_OK
+					  : r.refs[i].status == PG_PUSH_REJECTED ? C_BAD : C_DIM),
+			       status_name(r.refs[i].status),
 			       color(ctx, C_RESET), hex, r.refs[i].message ? ": " : "",
 			       r.refs[i].message ? r.refs[i].message : "");
 		}

@@ -300,11 +300,18 @@ int pg_refusal_record(pg_store *s, const pg_refusal *r)
 	if (!line)
 		return pg_error_set(PG_ERROR, "cannot encode a refusal");
 	char *path = pg_path_join(pg_store_path(s), REFUSALS_FILE);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	free(path);
 	size_t len = strlen(line);
 	line[len++] = '\n'; /* json_dumps left room: it ends in '\0' */
-	if (fd < 0 || write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
+	/* a line cut short by a crash is ended first, or this record would
+	 * join it and be lost with it */
+	struct stat st;
+	char last = '\n';
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
+	    last != '\n' && write(fd, "\n", 1) != 1)
+		last = 0;
+	if (fd < 0 || !last || write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
 		err = pg_error_set(PG_ERROR, "cannot record a refusal in .pg/refusals: %s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
@@ -382,6 +389,45 @@ static int is_blocked(const uint8_t pk[PG_PK_LEN], const pg_sync_opts *o)
 	return 0;
 }
 
+static int is_own(const uint8_t pk[PG_PK_LEN], const pg_sync_opts *o)
+{
+	for (size_t i = 0; o && i < o->nown; i++)
+		if (!memcmp(o->own[i], pk, PG_PK_LEN))
+			return 1;
+	return 0;
+}
+
+/* The hash of the manifest of the first entry after base (NULL: of the
+ * first entry) on tip's first-parent chain. */
+static int manifest_after(uint8_t out[PG_ID_LEN], pg_store *s, const git_oid *tip, const git_oid *base)
+{
+	git_repository *repo = pg_store_repo(s);
+	git_oid cur = *tip;
+	git_commit *c;
+	pg_object *m = NULL;
+	for (;;) {
+		if (git_commit_lookup(&c, repo, &cur) < 0)
+			return pg_git_err(PG_EINTEGRITY, "cannot read a log commit");
+		if (git_commit_parentcount(c) == 0) {
+			if (!base)
+				break;
+			git_commit_free(c);
+			return pg_error_set(PG_ENOTFOUND, "the log does not contain the common entry");
+		}
+		if (base && git_oid_equal(git_commit_parent_id(c, 0), base))
+			break;
+		cur = *git_commit_parent_id(c, 0);
+		git_commit_free(c);
+	}
+	const char *msg = git_commit_message_raw(c);
+	int err = pg_object_decode(&m, msg, strlen(msg), PG_DECODE_NOVERIFY);
+	git_commit_free(c);
+	if (err == 0)
+		memcpy(out, m->id, PG_ID_LEN);
+	pg_object_free(m);
+	return err;
+}
+
 int pg_adopt_check(pg_sync_log *l, pg_store *s, const uint8_t publisher[PG_PK_LEN], const git_oid *old,
 		   const git_oid *new, const pg_sync_opts *o)
 {
@@ -425,6 +471,18 @@ int pg_adopt_check(pg_sync_log *l, pg_store *s, const uint8_t publisher[PG_PK_LE
 	char theirs[GIT_OID_HEXSZ + 1], ours[GIT_OID_HEXSZ + 1];
 	git_oid_tostr(theirs, sizeof(theirs), new);
 	git_oid_tostr(ours, sizeof(ours), old);
+	/* the same signed entry in two commits is no fork by the publisher:
+	 * commits carry unsigned fields (author, committer, time) that anyone
+	 * who relays a log can change */
+	uint8_t m_theirs[PG_ID_LEN], m_ours[PG_ID_LEN];
+	if (manifest_after(m_theirs, s, new, has_base ? &base : NULL) == 0 &&
+	    manifest_after(m_ours, s, old, has_base ? &base : NULL) == 0 && !memcmp(m_theirs, m_ours, PG_ID_LEN))
+		return refuse(l, "integrity", PG_EINTEGRITY,
+			      "seq %llu is the entry this store holds, signed by the publisher, in another git commit "
+			      "(theirs ends at commit %.10s, this store's at commit %.10s): the commits were rewritten by "
+			      "someone other than the publisher; not adopted",
+			      (unsigned long long)at, theirs, ours);
+	pg_error_clear();
 	return refuse(l, "fork", PG_EINTEGRITY,
 		      "the log forks at seq %llu: the publisher signed two different histories (theirs ends at "
 		      "commit %.10s, seq %llu; this store's at commit %.10s); neither is adopted over the other",
@@ -801,6 +859,11 @@ static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struc
 	free(specs);
 	if (x->over)
 		return transfer_err(x, "cannot fetch from", name, git_remote_url(rm));
+	if (failed == tried) /* nothing came: the fetch failed, it did not half succeed */
+		return pg_error_set(PG_ERROR, "cannot fetch from '%s' (%s): %s; fetched log by log, none of %zu log%s "
+					      "could be fetched%s%s%s",
+				    name, git_remote_url(rm), first_msg, tried, tried == 1 ? "" : "s",
+				    *first ? " (first: " : "", first, *first ? ")" : "");
 	if (failed)
 		r->warning = pg_asprintf("the fetch of everything failed (%s); fetched log by log, %zu of %zu logs "
 					 "could not be fetched (first: %s)",
@@ -875,6 +938,51 @@ static pg_push_ref *push_ref_of(pg_push_report *r, const char *refname)
 	return NULL;
 }
 
+/* Refs the remote rejected in this push, beyond the 'before' rejected here. */
+static size_t marked_by_remote(const pg_push_report *r, size_t before)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n; i++)
+		n += r->refs[i].status == PG_PUSH_REJECTED;
+	return n - before;
+}
+
+/* Another store may push the same log at the same moment: the loser's
+ * update fails ("cannot lock ref ... reference already exists") although
+ * the remote now holds exactly its tip.  Ask the remote again; a rejected
+ * ref that is now at our tip is up to date, not an error.  Best effort:
+ * when the remote cannot be asked, the rejections stand. */
+static void recheck_rejected(pg_push_report *r, pg_store *s, git_remote *rm, struct xfer *x)
+{
+	git_remote_callbacks cb;
+	const git_remote_head **heads;
+	size_t nheads;
+	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
+	callbacks(&cb, x);
+	if (git_remote_connect(rm, GIT_DIRECTION_FETCH, &cb, NULL, NULL) < 0 || git_remote_ls(&heads, &nheads, rm) < 0) {
+		git_remote_disconnect(rm);
+		git_error_clear();
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		pg_push_ref *p = &r->refs[i];
+		char ref[sizeof(PG_REF_PREFIX) + PG_HEX_LEN];
+		git_oid tip;
+		if (p->status != PG_PUSH_REJECTED || pg_store_tip(&tip, s, p->publisher) < 0)
+			continue;
+		memcpy(ref, PG_REF_PREFIX, sizeof(PG_REF_PREFIX) - 1);
+		pg_hex(ref + sizeof(PG_REF_PREFIX) - 1, p->publisher, PG_PK_LEN);
+		for (size_t k = 0; k < nheads; k++)
+			if (!strcmp(heads[k]->name, ref) && git_oid_equal(&heads[k]->oid, &tip)) {
+				p->status = PG_PUSH_UPTODATE;
+				free(p->message);
+				p->message = NULL;
+			}
+	}
+	git_remote_disconnect(rm);
+	pg_error_clear();
+}
+
 static int on_push_update(const char *refname, const char *status, void *data)
 {
 	struct xfer *x = data;
@@ -893,6 +1001,7 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 {
 	git_remote *rm = NULL;
 	git_repository *repo = pg_store_repo(s);
+	git_odb *odb = NULL;
 	struct xfer x = { .o = o, .remote_msg = PG_BUF_INIT, .push = r, .repo = repo };
 	uint8_t(*pubs)[PG_PK_LEN] = NULL;
 	size_t npubs = 0;
@@ -912,6 +1021,10 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 	}
 	if ((err = pg_store_publishers(&pubs, &npubs, s)) < 0)
 		goto done;
+	if (git_repository_odb(&odb, repo) < 0) {
+		err = pg_git_err(PG_ERROR, "cannot open the object database");
+		goto done;
+	}
 	r->refs = pg_calloc(npubs + 1, sizeof(*r->refs));
 	r->n = npubs;
 
@@ -936,27 +1049,49 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 		if ((err = pg_store_tip(&tip, s, pubs[i])) < 0)
 			break;
 		p->status = PG_PUSH_SENT;
+		const char *differs = NULL;
 		for (size_t k = 0; k < nheads; k++) {
+			const git_oid *theirs = &heads[k]->oid;
 			if (strcmp(heads[k]->name, ref))
 				continue;
-			if (git_oid_equal(&heads[k]->oid, &tip))
+			if (git_oid_equal(theirs, &tip))
 				p->status = PG_PUSH_UPTODATE;
-			else if (git_graph_descendant_of(repo, &heads[k]->oid, &tip) == 1)
+			else if (!git_odb_exists(odb, theirs))
+				differs = "the remote's log has entries this store lacks";
+			else if (git_graph_descendant_of(repo, theirs, &tip) == 1)
 				p->status = PG_PUSH_BEHIND;
+			else if (git_graph_descendant_of(repo, &tip, theirs) != 1)
+				differs = "the remote's log and this store's have diverged (a fork)";
 			break;
+		}
+		/* libgit2 fails the whole push on one ref it cannot
+		 * fast-forward, so such a ref is never sent: the user's own log
+		 * is rejected (they must pull first), anyone else's is left
+		 * alone, as a log the remote has newer is */
+		if (differs && is_own(pubs[i], o)) {
+			p->status = PG_PUSH_REJECTED;
+			p->message = pg_asprintf("%s; pull first", differs);
+		} else if (differs) {
+			p->status = PG_PUSH_BEHIND;
+			p->message = pg_asprintf("%s; left alone", differs);
 		}
 		if (p->status == PG_PUSH_SENT)
 			specs[nspecs++] = pg_asprintf("%s:%s", ref, ref); /* no '+': fast-forward only */
 	}
 	git_remote_disconnect(rm);
-	if (err < 0 || nspecs == 0)
+	if (err < 0)
 		goto done;
+	if (nspecs == 0)
+		goto count;
 
 	git_push_options po;
 	git_strarray arr = { specs, nspecs };
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
 	callbacks(&po.callbacks, &x);
 	po.callbacks.push_update_reference = on_push_update;
+	size_t before = 0; /* rejected here, not by the remote */
+	for (size_t i = 0; i < r->n; i++)
+		before += r->refs[i].status == PG_PUSH_REJECTED;
 	if (git_remote_push(rm, &arr, &po) < 0) {
 		/* a remote that refuses the whole push (a hook) may still have
 		 * said why per ref; without that, every ref sent failed */
@@ -966,6 +1101,7 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 		size_t marked = 0;
 		for (size_t i = 0; i < r->n; i++)
 			marked += r->refs[i].status == PG_PUSH_REJECTED;
+		marked -= before;
 		if (!marked && !strstr(msg, "rejected") && !strstr(msg, "declined") && !strstr(msg, "fast-forward")) {
 			err = transfer_err(&x, "cannot push to", name, url);
 			goto done;
@@ -976,6 +1112,9 @@ int pg_push(pg_push_report *r, pg_store *s, const char *name, const pg_sync_opts
 				r->refs[i].message = pg_strdup(msg);
 			}
 	}
+	if (marked_by_remote(r, before))
+		recheck_rejected(r, s, rm, &x);
+count:
 	for (size_t i = 0; i < r->n; i++) {
 		r->sent += r->refs[i].status == PG_PUSH_SENT;
 		r->rejected += r->refs[i].status == PG_PUSH_REJECTED;
@@ -1005,6 +1144,7 @@ done:
 	free(specs);
 	free(pubs);
 	pg_buf_free(&x.remote_msg);
+	git_odb_free(odb);
 	git_remote_free(rm);
 	return err;
 }

@@ -93,6 +93,11 @@ typedef struct pg_sync_opts {
 	const uint8_t (*blocked)[PG_PK_LEN];
 	size_t nblocked;
 	uint64_t max_bytes;       /* 0: PG_FETCH_MAX or PG_FETCH_MAX_DEFAULT */
+	/* the user's own publishers (keys they hold): push rejects a log of
+	 * theirs that the remote has newer or diverged, and leaves anyone
+	 * else's alone */
+	const uint8_t (*own)[PG_PK_LEN];
+	size_t nown;
 } pg_sync_opts;
 
 /* The bytes one fetch or bundle import may receive: o->max_bytes if set,
@@ -127,7 +132,7 @@ int pg_fetch(pg_sync_report *r, pg_store *s, const char *remote, const pg_sync_o
 typedef struct pg_push_ref {
 	uint8_t publisher[PG_PK_LEN];
 	enum { PG_PUSH_SENT = 1, PG_PUSH_UPTODATE, PG_PUSH_BEHIND, PG_PUSH_REJECTED } status;
-	char *message; /* rejected: why (the remote's words) */
+	char *message; /* rejected: why (the remote's words); behind: why it was left alone, or NULL */
 } pg_push_ref;
 
 typedef struct pg_push_report {
@@ -138,8 +143,11 @@ typedef struct pg_push_report {
 void pg_push_report_clear(pg_push_report *r);
 
 /* Push every log this store holds to a remote, fast-forward only; a log
- * the remote has newer is left alone.  Returns PG_EINVALID ("rejected")
- * when the remote refused any ref, after pushing the others. */
+ * the remote has newer is left alone, and so is one of another publisher
+ * that the remote has with entries this store lacks or diverged from
+ * ours; one of the user's own (o->own) is then rejected.  Returns
+ * PG_EINVALID ("rejected") when any log was rejected, after pushing the
+ * others. */
 int pg_push(pg_push_report *r, pg_store *s, const char *remote, const pg_sync_opts *o);
 
 /* --- refusals ------------------------------------------------------------- */
