@@ -480,7 +480,9 @@ static int quarantined(struct qref **out, size_t *n, pg_store *s, const char *qn
 	return 0;
 }
 
-/* Move refs/pg/pub/<key> from l->old_tip to l->new_tip, or create it. */
+/* Move refs/pg/pub/<key> from l->old_tip to l->new_tip, or create it.
+ * Compare-and-swap: libgit2 overwrites an existing ref only with force
+ * set, and then only while it still points at old_tip. */
 static int move_ref(pg_store *s, const pg_sync_log *l, const char *why)
 {
 	char name[sizeof(PG_REF_PREFIX) + PG_HEX_LEN];
@@ -489,7 +491,7 @@ static int move_ref(pg_store *s, const pg_sync_log *l, const char *why)
 	pg_hex(name + sizeof(PG_REF_PREFIX) - 1, l->publisher, PG_PK_LEN);
 	int e = git_oid_is_zero(&l->old_tip)
 		? git_reference_create(&ref, pg_store_repo(s), name, &l->new_tip, 0, why)
-		: git_reference_create_matching(&ref, pg_store_repo(s), name, &l->new_tip, 0, &l->old_tip, why);
+		: git_reference_create_matching(&ref, pg_store_repo(s), name, &l->new_tip, 1, &l->old_tip, why);
 	git_reference_free(ref);
 	return e < 0 ? pg_git_err(PG_ERROR, "cannot move a log ref") : 0;
 }
