@@ -538,6 +538,8 @@ int cmd_serve(int argc, const char **argv, struct pg_ctx *ctx)
 	args[n++] = "--reuseaddr";
 	args[n++] = "--export-all";
 	args[n++] = "--informative-errors";
+	args[n++] = "--init-timeout=30"; /* a connection that asks for nothing */
+	args[n++] = "--timeout=600";     /* a client that stops in the middle */
 	args[n++] = listen;
 	args[n++] = portarg;
 	args[n++] = interp_arg;
