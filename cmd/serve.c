@@ -145,6 +145,8 @@ static int daemon_start(struct daemon *d, char **argv)
 		int null = open("/dev/null", O_RDWR);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(p[1], 2) < 0)
 			_exit(127);
+		if (null > 2)
+			close(null);
 		for (const char *const *v = git_env; *v; v++)
 			unsetenv(*v);
 		execvp(argv[0], argv);
@@ -169,9 +171,14 @@ static void keep_line(struct daemon *d, const char *line)
 	d->keep[d->nkeep++] = pg_strdup(line);
 }
 
-/* One line of the daemon's log: "[pid] message". */
-static void daemon_line(struct daemon *d, const char *line)
+/* One line of the daemon's log: "[pid] message".  It quotes what
+ * clients sent (the paths they ask for), so control characters become '?'
+ * before the line reaches a terminal. */
+static void daemon_line(struct daemon *d, char *line)
 {
+	for (char *c = line; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	if (!d->ready && strstr(line, "] Ready to rumble"))
 		d->ready = 1;
 	else
