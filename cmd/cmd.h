@@ -234,10 +234,13 @@ int cmd_pull(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_push(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_clone(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_bundle(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_serve(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_receive_hook(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
 
-/* The command table, for help and completion. */
+/* The command table, for help and completion; a name starting with "__"
+ * is hidden from 'pg help' (run by programs: git's hooks). */
 struct cmd_struct {
 	const char *name;
 	int (*fn)(int, const char **, struct pg_ctx *);

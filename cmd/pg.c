@@ -31,8 +31,11 @@ const struct cmd_struct pg_commands[] = {
 	{ "push", cmd_push, PG_NEED_STORE, "push every log you hold to a remote, fast-forward only" },
 	{ "clone", cmd_clone, 0, "create a store from a remote: init, remote add origin, pull" },
 	{ "bundle", cmd_bundle, PG_NEED_INDEX, "write logs to one file, or import one, verified like a fetch" },
+	{ "serve", cmd_serve, PG_NEED_STORE, "serve the store over git:// with git daemon; --writable verifies pushes" },
 	{ "help", cmd_help, 0, "show help for pg or a command" },
 	{ "version", cmd_version, 0, "print pg's version" },
+	/* hidden: names starting with "__" are run by programs, not people */
+	{ "__receive-hook", cmd_receive_hook, 0, "check a push (git's pre-receive hook under pg serve --writable)" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -57,7 +60,8 @@ static void main_usage(FILE *out)
 	}
 	fputs("\ncommands:\n", out);
 	for (const struct cmd_struct *c = pg_commands; c->name; c++)
-		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+		if (strncmp(c->name, "__", 2))
+			fprintf(out, "  %-10s %s\n", c->name, c->summary);
 	fputs("\nglobal options:\n"
 	      "  -C DIR        run as if pg was started in DIR\n"
 	      "  --no-color    never colour the output (also: NO_COLOR, TERM=dumb)\n"

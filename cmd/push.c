@@ -64,6 +64,9 @@ int cmd_push(int argc, const char **argv, struct pg_ctx *ctx)
 	int err = pg_push(&r, ctx->store, name, &o);
 	sync_opts_free(&o, &ui);
 	int rc = err < 0 && r.rejected == 0 ? report(err) : err < 0 ? EXIT_REFUSED : EXIT_OK;
+	if (err < 0 && r.rejected == 0 && strstr(pg_error_last(), "service not enabled"))
+		info(ctx, "hint: '%s' is served read-only ('pg serve' without --writable, or git daemon without "
+			  "receive-pack): it takes no pushes", name);
 	if (json) {
 		json_t *arr = json_array();
 		for (size_t i = 0; i < r.n; i++) {
@@ -92,7 +95,13 @@ int cmd_push(int argc, const char **argv, struct pg_ctx *ctx)
 			report(err);
 		info(ctx, "%s: sent %zu log%s, %zu up to date or newer there, %zu rejected", name, r.sent,
 		     r.sent == 1 ? "" : "s", r.n - r.sent - r.rejected, r.rejected);
-		if (r.rejected)
+		int hook = 0;
+		for (size_t i = 0; i < r.n; i++)
+			hook |= r.refs[i].message && strstr(r.refs[i].message, "hook declined") != NULL;
+		if (r.rejected && hook)
+			info(ctx, "hint: the remote checked what you pushed and refused it (its reason is above); "
+				  "'pg fsck' checks your own logs");
+		else if (r.rejected)
 			info(ctx, "hint: the remote has entries you lack; 'pg pull %s' first, then push again", name);
 	}
 	pg_push_report_clear(&r);

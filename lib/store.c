@@ -124,7 +124,10 @@ int pg_store_discover(char **out, const char *start)
 			    "run 'pg init' to create one, or use -C DIR or PG_DIR");
 }
 
-int pg_store_open(pg_store **out, const char *pgdir)
+/* Open the store at pgdir, or (pgdir NULL) the repository git's
+ * environment names, with libgit2 reading GIT_DIR, GIT_OBJECT_DIRECTORY and
+ * GIT_ALTERNATE_OBJECT_DIRECTORIES as git does. */
+static int store_open(pg_store **out, const char *pgdir)
 {
 	pg_store *s = pg_calloc(1, sizeof(*s));
 	git_config *cfg = NULL;
@@ -132,12 +135,31 @@ int pg_store_open(pg_store **out, const char *pgdir)
 	int err;
 	*out = NULL;
 	s->lockfd = -1;
-	s->path = pg_strdup(pgdir);
 	if ((err = lib_init()) < 0)
 		goto fail;
-	if (git_repository_open_ext(&s->repo, pgdir, GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE, NULL) < 0) {
-		err = pg_git_err(PG_ENOTFOUND, "cannot open the store");
-		goto fail;
+	if (pgdir) {
+		s->path = pg_strdup(pgdir);
+		if (git_repository_open_ext(&s->repo, pgdir, GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
+					    NULL) < 0) {
+			err = pg_git_err(PG_ENOTFOUND, "cannot open the store");
+			goto fail;
+		}
+	} else {
+		const char *dir = getenv("GIT_DIR");
+		if (!dir || !*dir) {
+			err = pg_error_set(PG_ENOTFOUND, "GIT_DIR is not set: only git runs this, as a hook");
+			goto fail;
+		}
+		if (git_repository_open_ext(&s->repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
+			err = pg_git_err(PG_ENOTFOUND, "cannot open the store git names (GIT_DIR)");
+			goto fail;
+		}
+		/* libgit2 gives the absolute path with a trailing '/' */
+		s->path = pg_strdup(git_repository_path(s->repo));
+		size_t n = strlen(s->path);
+		while (n > 1 && s->path[n - 1] == '/')
+			s->path[--n] = '\0';
+		pgdir = s->path;
 	}
 	if (git_repository_config_snapshot(&cfg, s->repo) < 0 ||
 	    git_config_get_int32(&version, cfg, "pg.version") < 0 || version != 1) {
@@ -151,6 +173,16 @@ fail:
 	git_config_free(cfg);
 	pg_store_free(s);
 	return err;
+}
+
+int pg_store_open(pg_store **out, const char *pgdir)
+{
+	return store_open(out, pgdir);
+}
+
+int pg_store_open_env(pg_store **out)
+{
+	return store_open(out, NULL);
 }
 
 void pg_store_free(pg_store *s)

@@ -34,6 +34,11 @@ int pg_store_init(const char *dir);
 int pg_store_discover(char **out, const char *start);
 
 int pg_store_open(pg_store **out, const char *pgdir);
+/* Open the store the way git's environment names it, for a hook that git
+ * runs (pg serve's receive hook): GIT_DIR, and GIT_OBJECT_DIRECTORY with
+ * GIT_ALTERNATE_OBJECT_DIRECTORIES, so the objects of a push still in
+ * git's quarantine directory can be read.  PG_ENOTFOUND without GIT_DIR. */
+int pg_store_open_env(pg_store **out);
 void pg_store_free(pg_store *s);
 const char *pg_store_path(const pg_store *s); /* the .pg directory */
 git_repository *pg_store_repo(pg_store *s);

@@ -3,6 +3,8 @@
 #include "world.h"
 
 #include <dirent.h>
+#include <git2/sys/odb_backend.h>
+#include <limits.h>
 #include <sodium.h>
 
 #include "index.h"
@@ -586,6 +588,69 @@ static void test_index_sync_resolve_and_rebuild(void **state)
 	pg_buf_free(&tar);
 }
 
+/* pg serve's receive hook: the store as git's environment names it, with
+ * the objects of a push still in git's quarantine directory. */
+static void test_open_env_reads_quarantined_objects(void **state)
+{
+	struct world *w = *state;
+	pg_store *e = NULL;
+	pg_buf b = PG_BUF_INIT;
+	git_odb *odb = NULL;
+	git_odb_backend *loose = NULL;
+	git_oid oid;
+	char hex[GIT_OID_HEXSZ + 1];
+	char *pgdir = pg_path_join(w->dir, ".pg");
+	char *objects = pg_path_join(pgdir, "objects");
+	char *quarantine = pg_path_join(objects, "tmp_objdir-incoming-test");
+
+	unsetenv("GIT_DIR");
+	assert_error(pg_store_open_env(&e), PG_ENOTFOUND, "GIT_DIR");
+	assert_null(e);
+
+	/* a blob only in the quarantine, as receive-pack leaves a push */
+	assert_int_equal(pg_mkdir_p(quarantine, 0755), 0);
+	assert_int_equal(git_odb_new(&odb), 0);
+	assert_int_equal(git_odb_backend_loose(&loose, quarantine, -1, 0, 0, 0), 0);
+	assert_int_equal(git_odb_add_backend(odb, loose, 1), 0);
+	assert_int_equal(git_odb_write(&oid, odb, "pushed\n", 7, GIT_OBJECT_BLOB), 0);
+	git_odb_free(odb);
+	git_oid_tostr(hex, sizeof(hex), &oid);
+	assert_error(pg_store_read_blob(&b, w->s, hex), PG_EINTEGRITY, "cannot read");
+
+	setenv("GIT_DIR", pgdir, 1);
+	setenv("GIT_OBJECT_DIRECTORY", quarantine, 1);
+	setenv("GIT_ALTERNATE_OBJECT_DIRECTORIES", objects, 1);
+	int err = pg_store_open_env(&e);
+	unsetenv("GIT_DIR");
+	unsetenv("GIT_OBJECT_DIRECTORY");
+	unsetenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
+	assert_int_equal(err, 0);
+	char *real = realpath(pgdir, NULL);
+	assert_string_equal(pg_store_path(e), real);
+	assert_int_equal(pg_store_read_blob(&b, e, hex), 0);
+	assert_int_equal(b.len, 7);
+	assert_memory_equal(b.ptr, "pushed\n", 7);
+	pg_store_free(e);
+
+	/* a git repository that is not a store is refused */
+	char *plain = pg_path_join(w->dir, "plain.git");
+	git_repository *r;
+	assert_int_equal(git_repository_init(&r, plain, 1), 0);
+	git_repository_free(r);
+	setenv("GIT_DIR", plain, 1);
+	err = pg_store_open_env(&e);
+	unsetenv("GIT_DIR");
+	assert_error(err, PG_EINVALID, "not a pg store");
+	assert_null(e);
+
+	free(plain);
+	free(real);
+	pg_buf_free(&b);
+	free(quarantine);
+	free(objects);
+	free(pgdir);
+}
+
 int main(void)
 {
 	assert_int_equal(pg_crypto_init(), 0);
@@ -611,6 +676,7 @@ int main(void)
 		T(test_aborted_txn_leaves_nothing),
 		T(test_big_batch_is_split_into_entries),
 		T(test_index_sync_resolve_and_rebuild),
+		T(test_open_env_reads_quarantined_objects),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 	git_libgit2_shutdown();
