@@ -88,8 +88,9 @@ int cmd_clone(int argc, const char **argv, struct pg_ctx *ctx)
 	}
 	info(ctx, "cloning %s into %s", url, dir);
 	const char *origin[] = { "origin" };
-	rc = sync_remotes(ctx, 1, origin, 0, json, 1, &help, opts);
-	if (rc != EXIT_OK && rc != EXIT_REFUSED)
+	size_t unreached = 0;
+	rc = sync_remotes(ctx, 1, origin, 0, json, 1, &help, opts, &unreached);
+	if (unreached) /* the fetch failed (refused logs alone keep the clone) */
 		goto fail;
 	free(pgdir);
 	free(dir);

@@ -152,9 +152,10 @@ void sync_opts_free(struct pg_sync_opts *o, struct sync_ui *ui);
 void sync_report_print(struct pg_ctx *ctx, const struct pg_sync_report *r, int list_new);
 json_t *sync_report_json(struct pg_ctx *ctx, const struct pg_sync_report *r);
 /* Fetch (pull: and index) the named remote, --all, or the default one;
- * prints and returns the exit code (EXIT_REFUSED when a log was refused). */
+ * prints and returns the exit code (EXIT_REFUSED when a log was refused);
+ * *unreached (if not NULL) counts remotes whose fetch itself failed. */
 int sync_remotes(struct pg_ctx *ctx, int argc, const char **argv, int all, int json, int pull,
-		 const struct cmd_help *help, const struct option *opts);
+		 const struct cmd_help *help, const struct option *opts, size_t *unreached);
 /* A publisher's name (64 hex) from its identity in the index; NULL when
  * unknown.  The caller frees it. */
 char *identity_name(struct pg_ctx *ctx, const char *publisher);

@@ -299,9 +299,10 @@ static int pick_remotes(struct pg_ctx *ctx, char ***out, size_t *n, int argc, co
 	return 0;
 }
 
-/* Fetch each remote, print, and return the exit code. */
+/* Fetch each remote, print, and return the exit code; *unreached counts
+ * the remotes whose fetch itself failed (NULL: not wanted). */
 int sync_remotes(struct pg_ctx *ctx, int argc, const char **argv, int all, int json, int pull,
-		 const struct cmd_help *help, const struct option *opts)
+		 const struct cmd_help *help, const struct option *opts, size_t *unreached)
 {
 	char **names;
 	size_t n;
@@ -323,6 +324,8 @@ int sync_remotes(struct pg_ctx *ctx, int argc, const char **argv, int all, int j
 		if (err < 0) {
 			int code = report(err);
 			rc = rc == EXIT_OK ? code : rc;
+			if (unreached)
+				++*unreached;
 			pg_sync_report_clear(&r);
 			continue;
 		}
@@ -358,7 +361,7 @@ int cmd_fetch(int argc, const char **argv, struct pg_ctx *ctx)
 		OPT_END(),
 	};
 	argc = parse_options(argc, argv, opts, &fetch_help);
-	return sync_remotes(ctx, argc, argv, all, json, 0, &fetch_help, opts);
+	return sync_remotes(ctx, argc, argv, all, json, 0, &fetch_help, opts, NULL);
 }
 
 int cmd_pull(int argc, const char **argv, struct pg_ctx *ctx)
@@ -371,5 +374,5 @@ int cmd_pull(int argc, const char **argv, struct pg_ctx *ctx)
 		OPT_END(),
 	};
 	argc = parse_options(argc, argv, opts, &pull_help);
-	return sync_remotes(ctx, argc, argv, all, json, 1, &pull_help, opts);
+	return sync_remotes(ctx, argc, argv, all, json, 1, &pull_help, opts, NULL);
 }

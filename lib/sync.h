@@ -116,7 +116,9 @@ int pg_adopt(pg_sync_report *r, pg_store *s, const char *qname, const char *sour
 
 /* Check one proposed move of a publisher's ref from old (zero: none) to
  * new, as pg_adopt does, without moving it (pg serve's receive hook).
- * 0 when it may move; PG_EINTEGRITY/PG_EINVALID with the reason. */
+ * 0 when it may move (out->outcome PG_SYNC_ADOPTED); 1 when there is
+ * nothing to move (new is old, or behind it: PG_SYNC_BEHIND);
+ * PG_EINTEGRITY/PG_EINVALID with the reason (PG_SYNC_REFUSED). */
 int pg_adopt_check(pg_sync_log *out, pg_store *s, const uint8_t publisher[PG_PK_LEN], const git_oid *old,
 		   const git_oid *new, const pg_sync_opts *o);
 void pg_sync_log_clear(pg_sync_log *l);
