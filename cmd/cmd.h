@@ -225,6 +225,7 @@ int cmd_fetch(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_pull(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_push(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_clone(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_peer(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
 

@@ -30,6 +30,7 @@ const struct cmd_struct pg_commands[] = {
 	{ "pull", cmd_pull, PG_NEED_INDEX, "fetch, update the index and show what is new" },
 	{ "push", cmd_push, PG_NEED_STORE, "push every log you hold to a remote, fast-forward only" },
 	{ "clone", cmd_clone, 0, "create a store from a remote: init, remote add origin, pull" },
+	{ "peer", cmd_peer, PG_NEED_INDEX, "announce stores others can fetch from, list peers, adopt one as a remote" },
 	{ "help", cmd_help, 0, "show help for pg or a command" },
 	{ "version", cmd_version, 0, "print pg's version" },
 	{ NULL, NULL, 0, NULL },
