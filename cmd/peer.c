@@ -73,13 +73,16 @@ static const char *url_problem(const char *url)
 	size_t alen = slash ? (size_t)(slash - auth) : strlen(auth);
 	if (!strcmp(*sc, "file://")) {
 		if (alen != 0)
-			return "a file:// URL names a path on this machine: file:///absolute/path (three slashes)";
-		if (!slash[1])
+			return "file:// takes no host, only an absolute path: file:///absolute/path (three slashes)";
+		if (!slash || !slash[1])
 			return "it names no store: file:///absolute/path";
 	} else {
 		if (alen == 0)
 			return "it names no host";
-		const char *at = memchr(auth, '@', alen), *host = at ? at + 1 : auth;
+		const char *host = auth; /* after the last '@' of the authority */
+		for (size_t i = 0; i < alen; i++)
+			if (auth[i] == '@')
+				host = auth + i + 1;
 		if (auth[0] == '-' || host[0] == '-')
 			return "its user or host begins with '-', which could be read as an option";
 		if (host == auth + alen)

@@ -69,6 +69,9 @@ refused "https://example.org/caf$(printf '\303\251')" "bytes outside ASCII are r
 refused "gopher://example.org/store" "a scheme that is not a git transport is refused" "not a transport pg fetches from"
 refused "git:///store" "a git:// URL without a host is refused" "names no host"
 refused "file://host/store" "file://host/... is refused (a path on this machine needs file:///)" "three slashes"
+refused "file://" "file:// without a path is refused" "names no store"
+refused "file:///" "file:/// without a path is refused" "names no store"
+refused "ssh://git@@-oProxyCommand=x/store" "the host after the last @ is what counts" "begins with '-'"
 expect_err 2 "unknown option" "an unquoted -oProxyCommand=x is an unknown option (exit 2)" pga peer announce -oProxyCommand=x
 expect_err 2 "needs one URL" "announce without a URL is a usage error" pga peer announce
 expect_err 2 "needs a subcommand" "pg peer alone is a usage error" pga peer
