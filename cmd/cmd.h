@@ -237,6 +237,7 @@ int cmd_clone(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_bundle(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_serve(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_receive_hook(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_peer(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
 

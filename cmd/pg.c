@@ -32,6 +32,7 @@ const struct cmd_struct pg_commands[] = {
 	{ "clone", cmd_clone, 0, "create a store from a remote: init, remote add origin, pull" },
 	{ "bundle", cmd_bundle, PG_NEED_INDEX, "write logs to one file, or import one, verified like a fetch" },
 	{ "serve", cmd_serve, PG_NEED_STORE, "serve the store over git:// with git daemon; --writable verifies pushes" },
+	{ "peer", cmd_peer, PG_NEED_INDEX, "announce stores others can fetch from, list peers, adopt one as a remote" },
 	{ "help", cmd_help, 0, "show help for pg or a command" },
 	{ "version", cmd_version, 0, "print pg's version" },
 	/* hidden: names starting with "__" are run by programs, not people */
