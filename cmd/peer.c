@@ -108,34 +108,10 @@ static char *shown(const char *url)
 	return pg_buf_detach(&b);
 }
 
-/* The URL pg_remote_add records for url: a file:// URL or a path as the
- * absolute path of the repository, a store's directory standing for its
- * .pg; anything else as it is.  The same rule as lib/sync.c applies when
- * adding a remote, so a peer matches the remote made from it. */
-static char *remote_form(const char *url)
-{
-	const char *path = url;
-	if (!strncmp(url, "file://", 7))
-		path = url + 7;
-	else if (strstr(url, "://") || (url[0] != '/' && url[0] != '.' && strchr(url, ':')))
-		return pg_strdup(url);
-	char *abs = realpath(path, NULL);
-	if (!abs)
-		return pg_strdup(url);
-	char *store = pg_path_join(abs, PG_STORE_DIR);
-	struct stat st;
-	if (stat(store, &st) == 0 && S_ISDIR(st.st_mode)) {
-		free(abs);
-		return store;
-	}
-	free(store);
-	return abs;
-}
-
 /* The remote that fetches from url, or NULL (owned by r). */
 static const char *remote_with(const pg_remote_info *r, size_t n, const char *url)
 {
-	char *form = remote_form(url);
+	char *form = pg_remote_url_form(url);
 	const char *found = NULL;
 	for (size_t i = 0; i < n && !found; i++)
 		if (!strcmp(r[i].url, url) || !strcmp(r[i].url, form))

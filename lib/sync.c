@@ -62,9 +62,7 @@ static char *remote_config_key(const char *name, const char *var)
 	return pg_asprintf("remote.%s.%s", name, var);
 }
 
-/* A local path or file:// URL as an absolute path to the repository: a
- * store's directory stands for its .pg.  Anything else is kept. */
-static char *resolve_local(const char *url)
+char *pg_remote_url_form(const char *url)
 {
 	const char *path = url;
 	if (!strncmp(url, "file://", 7))
@@ -97,7 +95,7 @@ int pg_remote_add(pg_store *s, const char *name, const char *given)
 	if (e == 0)
 		return pg_error_set(PG_EEXISTS, "remote '%s' exists: 'pg remote rm %s' first", name, name);
 	char *spec = pg_asprintf("+" PG_REF_PREFIX "*:" PG_QUARANTINE_PREFIX "%s/*", name);
-	char *url = resolve_local(given);
+	char *url = pg_remote_url_form(given);
 	e = git_remote_create_with_fetchspec(&r, pg_store_repo(s), name, url, spec);
 	free(url);
 	free(spec);

@@ -37,6 +37,10 @@ int pg_remote_name_valid(const char *name);
  * http:// or https:// (or scp-like user@host:path); nothing that could be
  * read as an option. */
 int pg_remote_url_valid(const char *url);
+/* The URL pg_remote_add records for url: a local path or file:// URL as
+ * the absolute path of the repository (a store's directory standing for
+ * its .pg); anything else as it is. */
+char *pg_remote_url_form(const char *url);
 int pg_remote_add(pg_store *s, const char *name, const char *url);
 int pg_remote_rm(pg_store *s, const char *name); /* drops its quarantine refs too */
 int pg_remote_list(pg_remote_info **out, size_t *n, pg_store *s);
