@@ -44,21 +44,8 @@ trap cleanup EXIT
 unset PG_DIR PG_PASSPHRASE PG_LOCK_TIMEOUT PG_FETCH_MAX
 export PG_HOME=$T/home NO_COLOR=1 LC_ALL=C
 
-hf() {
-	local name=$1
-	shift
-	hyperfine --style none --export-json "$T/hf-$name.json" "$@" >"$T/hf-$name.out" 2>&1 || {
-		cat "$T/hf-$name.out" >&2
-		die "hyperfine $name failed"
-	}
-}
-jget() {
-	python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]
-print(repr(float(r[sys.argv[3]])))' "$T/hf-$1.json" "$2" "$3"
-}
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+# hf, hf_must, jget, calc
+. "$here/common.bash"
 
 # gen DIR FROM TO: interface directories obj<FROM>..obj<TO> below DIR
 gen() {
@@ -113,7 +100,7 @@ file_url=file://$T/hub-large/.pg
 git_url=git://127.0.0.1:$port/hub-large/.pg
 refspec='+refs/pg/pub/*:refs/pg/q/hub/*'
 say "initial pull of $n_large objects: pg clone vs git fetch, file:// and git://, 3 runs each"
-hf initial --runs 3 \
+hf_must initial --runs 3 \
 	--prepare "rm -rf $T/c $T/g && git init -q --bare $T/g" \
 	-n "pg clone file://" "$PG clone -q $file_url $T/c" \
 	-n "git fetch file://" "git -C $T/g fetch -q $file_url '$refspec'" \
@@ -130,7 +117,7 @@ export PG_HOME=$T/home
 "$PG" -C "$T/hub-large" publish -q -r "$T/src-new" >/dev/null
 "$PG" -C "$T/hub-small" publish -q -r "$T/src-new" >/dev/null
 export PG_HOME=$T/home2
-hf incr --runs 5 \
+hf_must incr --runs 5 \
 	--prepare "rm -rf $T/c && cp -a $T/base-large $T/c && rm -rf $T/d && cp -a $T/base-small $T/d" \
 	-n "pull $NEW into $n_large" "$PG -C $T/c pull -q origin" \
 	-n "pull $NEW into $n_small" "$PG -C $T/d pull -q origin"

@@ -87,21 +87,8 @@ disp() {
 	s=${s//"$T"/\$TMP}
 	printf '%s' "$s"
 }
-hf() {
-	local name=$1
-	shift
-	hyperfine --style none --export-json "$T/hf-$name.json" "$@" >"$T/hf-$name.out" 2>&1 && return 0
-	cat "$T/hf-$name.out" >&2
-	die "hyperfine $name failed"
-}
-# jget NAME INDEX FIELD: a number from hyperfine's results (seconds)
-jget() {
-	python3 -c '
-import json, sys
-r = json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]
-print(repr(float(r[sys.argv[3]])))' "$T/hf-$1.json" "$2" "$3"
-}
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+# hf, hf_must, jget, calc
+. "$here/common.bash"
 ms() { calc '%.2f' "($1) * 1000"; }
 line() { printf '%s\n' "------------------------------------------------------------------------------------------"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
@@ -200,7 +187,7 @@ sp_cmds+=("$SR noop" "$SR run1 $T/work --no-sandbox" "$SR run1 $T/work")
 sp_labels+=("driver: start + exit (reference)" "driver: pg_sandbox_run, --no-sandbox" "driver: pg_sandbox_run, bwrap")
 say "start-up: hyperfine -N, warmup 5, $HF_RUNS runs of ${#sp_cmds[@]} commands"
 load0=$(load)
-hf spawn -N --warmup 5 --runs "$HF_RUNS" "${sp_cmds[@]}"
+hf_must spawn -N --warmup 5 --runs "$HF_RUNS" "${sp_cmds[@]}"
 load1=$(load)
 say "start-up: in-process, $K runs each"
 spawn_out=$("$SR" spawn "$T/work" "$K")
@@ -276,9 +263,9 @@ v1=$(date +%s%N)
 verdicts=$(grep -c '^  circle-' "$T/verify.out" || true)
 
 say "pg verify: 3 uncached runs (the build cache removed before each)"
-hf v_uncached -i --runs 3 --prepare "rm -rf $cache/build" "$v_cmd"
+hf_must v_uncached -i --runs 3 --prepare "rm -rf $cache/build" "$v_cmd"
 say "pg verify: cached, $V_RUNS runs with the sandbox and without"
-hf v_cached -i --warmup 1 --runs "$V_RUNS" "$v_cmd" "$PG -C $S verify -q --no-sandbox geometry::circle"
+hf_must v_cached -i --warmup 1 --runs "$V_RUNS" "$v_cmd" "$PG -C $S verify -q --no-sandbox geometry::circle"
 load1=$(load)
 
 # sandboxes one cached run starts: the stand-in bwrap counts them
