@@ -222,4 +222,15 @@ check "and the hub has it" test "$(tip_of "$T/srv/hub2.git" x1)" = "$(tip_of x1 
 run git --git-dir="$T/srv/hub2.git" fsck --no-dangling
 check "and the hub repository is sound" test "$rc" -eq 0
 
+# progress on a terminal's stderr (script(1) gives pg a pty), none otherwise
+person tty1 && person tty2
+for i in 1 2 3; do iface tty1 "tty::p$i"; done
+by tty2 -q remote add tty1 "$T/tty1"
+run script -qec "env PG_HOME='$T/tty2.home' '$PG' -C '$T/tty2' fetch tty1" /dev/null
+check "on a terminal, fetch shows its progress: objects received and logs verified" \
+	sh -c "[ $rc -eq 0 ] && grep -q 'verifying logs: 100% (1/1), done.' '$T/out' && grep -q 'objects' '$T/out'"
+iface tty1 "tty::p4"
+run by tty2 fetch tty1
+check "without a terminal, no progress lines" sh -c "[ $rc -eq 0 ] && ! grep -q 'verifying logs' '$T/err'"
+
 echo "# $n tests"
