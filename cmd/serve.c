@@ -60,6 +60,16 @@ static const struct cmd_help help = {
 
 static int sig_pipe[2] = { -1, -1 };
 
+/* Drain the signal pipe: whether a signal other than SIGCHLD came. */
+static int stop_signalled(void)
+{
+	unsigned char c;
+	int stop = 0;
+	while (read(sig_pipe[0], &c, 1) == 1)
+		stop |= c != SIGCHLD;
+	return stop;
+}
+
 static void on_signal(int sig)
 {
 	int saved = errno;
@@ -441,10 +451,7 @@ static int wait_ready(struct daemon *d)
 		if (poll(pf, eof ? 1 : 2, eof ? (left < 20 ? left : 20) : left) < 0 && errno != EINTR)
 			return -1;
 		if (pf[0].revents & POLLIN) {
-			unsigned char c;
-			int stop = 0;
-			while (read(sig_pipe[0], &c, 1) == 1)
-				stop |= c != SIGCHLD;
+			int stop = stop_signalled();
 			reap(d);
 			if (stop)
 				return 1;
@@ -467,14 +474,8 @@ static int serve_loop(struct daemon *d)
 		struct pollfd pf[2] = { { sig_pipe[0], POLLIN, 0 }, { d->err, POLLIN, 0 } };
 		if (poll(pf, eof ? 1 : 2, eof ? 100 : -1) < 0 && errno != EINTR)
 			return -1;
-		if (pf[0].revents & POLLIN) {
-			unsigned char c;
-			int stop = 0;
-			while (read(sig_pipe[0], &c, 1) == 1)
-				stop |= c != SIGCHLD;
-			if (stop)
-				return 0;
-		}
+		if ((pf[0].revents & POLLIN) && stop_signalled())
+			return 0;
 		if (!eof && (pf[1].revents & (POLLIN | POLLHUP)))
 			eof = !daemon_read(d);
 		reap(d);
