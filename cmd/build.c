@@ -97,10 +97,10 @@ static int link_build(const char *out, const char *ifname, const char *dir, char
 
 /* The best impl of an interface under the local policy: the first ranked,
  * else the first verified one without bench claims. */
-static int choose(struct pg_ctx *ctx, const pg_index_row *iface, pg_rank_row *chosen, const char *me)
+static int choose(struct pg_ctx *ctx, const pg_index_row *iface, pg_rank_row *chosen)
 {
 	pg_ranking rk;
-	int err = pg_rank(&rk, ctx->index, iface->id, me);
+	int err = rank_trusted(ctx, &rk, iface->id);
 	if (err < 0)
 		return err;
 	const pg_rank_row *best = NULL;
@@ -125,7 +125,7 @@ static int choose(struct pg_ctx *ctx, const pg_index_row *iface, pg_rank_row *ch
 
 /* A pin must still be what it says: the impl in the store, of that
  * interface, with that payload, not blocked by me. */
-static int check_pin(struct pg_ctx *ctx, const pg_lock *l, const pg_pin *p, const char *me, pg_index_row *row)
+static int check_pin(struct pg_ctx *ctx, const pg_lock *l, const pg_pin *p, pg_index_row *row)
 {
 	pg_object *o = NULL;
 	int err = pg_index_get(ctx->index, row, p->impl);
@@ -172,7 +172,7 @@ static int check_pin(struct pg_ctx *ctx, const pg_lock *l, const pg_pin *p, cons
 		goto fail;
 	}
 	pg_ranking rk;
-	if ((err = pg_rank(&rk, ctx->index, p->iface_id, me)) < 0)
+	if ((err = rank_trusted(ctx, &rk, p->iface_id)) < 0)
 		goto fail;
 	for (size_t i = 0; i < rk.n && err == 0; i++)
 		if (!strcmp(rk.rows[i].impl.id, p->impl) && rk.rows[i].status == PG_RANK_BLOCKED)
@@ -211,11 +211,6 @@ int cmd_build(int argc, const char **argv, struct pg_ctx *ctx)
 	int err;
 	if (!o.no_sandbox && (err = pg_sandbox_check()) < 0)
 		return report(err);
-	uint8_t pk[PG_PK_LEN];
-	char me[PG_HEX_LEN + 1];
-	int have_me = pg_key_get_current(pk, ctx->home) == 0;
-	if (have_me)
-		pg_hex(me, pk, PG_PK_LEN);
 	pg_lock *lock = NULL;
 	char *cache = NULL;
 	err = pg_lock_load(&lock, o.lock);
@@ -234,7 +229,7 @@ int cmd_build(int argc, const char **argv, struct pg_ctx *ctx)
 		pg_index_row *rows = pg_calloc(lock->n + 1, sizeof(*rows));
 		size_t checked = 0;
 		for (; checked < lock->n && err == 0; checked++)
-			err = check_pin(ctx, lock, &lock->pins[checked], have_me ? me : NULL, &rows[checked]);
+			err = check_pin(ctx, lock, &lock->pins[checked], &rows[checked]);
 		for (size_t i = 0; i < lock->n && err == 0; i++) {
 			char *dir = NULL, *run = NULL, *path = NULL;
 			const pg_pin *p = &lock->pins[i];
@@ -260,7 +255,7 @@ int cmd_build(int argc, const char **argv, struct pg_ctx *ctx)
 		if ((err = resolve_interface(ctx, &iface, argv[i])) < 0)
 			break;
 		memset(&best, 0, sizeof(best));
-		if ((err = choose(ctx, &iface, &best, have_me ? me : NULL)) == 0 &&
+		if ((err = choose(ctx, &iface, &best)) == 0 &&
 		    (err = build_impl(ctx, &best.impl, cache, o.no_sandbox, &dir, &run)) == 0 &&
 		    (err = link_build(o.out, iface.name, dir, &path)) == 0) {
 			pg_pin pin = { .interface = iface.name, .name = best.impl.name, .lang = best.impl.lang };

@@ -41,6 +41,7 @@ struct pg_ctx {
 	char *home;
 	int quiet;
 	int color;
+	struct pg_rep *rep; /* computed once, by ctx_rep */
 };
 
 /* --- options: declared, not hand-parsed -------------------------------- */
@@ -98,6 +99,13 @@ int load_interface_arg(struct pg_ctx *ctx, const char *arg, struct pg_idl **idl,
 		       char id[PG_HEX_LEN + 1]);
 /* Bring ctx->index up to date; a damaged log only warns. */
 int sync_index(struct pg_ctx *ctx);
+/* Reputation as the current identity sees it (nobody's, without one),
+ * computed once per command; and pg_rank weighted by it. */
+int ctx_rep(struct pg_ctx *ctx, const struct pg_rep **out);
+struct pg_ranking;
+int rank_trusted(struct pg_ctx *ctx, struct pg_ranking *rk, const char *iface);
+/* The current identity's key, or "" (returns 0 either way). */
+void current_key(struct pg_ctx *ctx, char me[PG_HEX_LEN + 1]);
 /* Resolve an object argument (id prefix) to its index row. */
 int resolve_object(struct pg_ctx *ctx, pg_index_row *row, const char *arg, pg_otype want);
 /* A time (pg find's since=/until=, pg bundle --since): a duration back
@@ -208,6 +216,12 @@ const char *author_label(const pg_index_row *row);
 /* Load and unlock an identity (NULL: the current one), asking for the
  * passphrase on the terminal or reading PG_PASSPHRASE. */
 int unlock_identity(struct pg_ctx *ctx, pg_key **out, const char *which);
+/* The same; retired_too also unlocks a key handed over or revoked (which
+ * pg id rotate and revoke need, and nothing else may sign with). */
+int unlock_key(struct pg_ctx *ctx, pg_key **out, const char *which, int retired_too);
+/* Sign o (taking it) as me and commit it to my log; *same when the log
+ * has it already.  hex gets its id.  The index is synced after. */
+int publish_object(struct pg_ctx *ctx, pg_object *o, const pg_key *me, char hex[PG_HEX_LEN + 1], int *same);
 /* Read a passphrase: PG_PASSPHRASE, else the terminal (twice if confirm). */
 int read_passphrase(char **out, const char *prompt, int confirm);
 
@@ -238,6 +252,10 @@ int cmd_bundle(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_serve(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_receive_hook(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_peer(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_trust(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_block(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_rep(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_config(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
 

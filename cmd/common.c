@@ -1,5 +1,7 @@
 /* common.c - messages, colours and lookups shared by the commands */
 #include "cmd.h"
+#include "rank.h"
+#include "trust.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -352,11 +354,32 @@ int read_passphrase(char **out, const char *prompt, int confirm)
 
 int unlock_identity(struct pg_ctx *ctx, pg_key **out, const char *which)
 {
+	return unlock_key(ctx, out, which, 0);
+}
+
+int unlock_key(struct pg_ctx *ctx, pg_key **out, const char *which, int retired_too)
+{
 	pg_key *k;
+	pg_key_state_t st;
 	char *pass = NULL;
 	int err = pg_key_find(&k, ctx->home, which);
 	if (err < 0)
 		return err;
+	if (!retired_too && pg_key_state(&st, ctx->home, k->pk) == 0) {
+		char d[32];
+		pg_format_date(d, st.revoked);
+		if (st.successor[0])
+			err = pg_error_set(PG_EKEY, "identity '%s' was handed over to %.12s: it signs nothing more "
+					   "('pg id use %.12s')", k->name, st.successor, st.successor);
+		else if (st.revoked >= 0)
+			err = pg_error_set(PG_EKEY, "identity '%s' is revoked (from %s): it signs nothing more "
+					   "('pg id new' makes another)", k->name, d);
+		if (err < 0) {
+			pg_key_free(k);
+			return err;
+		}
+	}
+	pg_error_clear();
 	if (k->sealed) {
 		char prompt[128];
 		snprintf(prompt, sizeof(prompt), "passphrase for %s: ", k->name);
@@ -434,4 +457,60 @@ void xml_text(FILE *f, const char *s)
 			if ((unsigned char)*s >= 0x20 || *s == '\t')
 				fputc(*s, f);
 		}
+}
+
+/* --- trust ----------------------------------------------------------------- */
+
+void current_key(struct pg_ctx *ctx, char me[PG_HEX_LEN + 1])
+{
+	uint8_t pk[PG_PK_LEN];
+	me[0] = '\0';
+	if (ctx->home && pg_key_get_current(pk, ctx->home) == 0)
+		pg_hex(me, pk, PG_PK_LEN);
+	pg_error_clear();
+}
+
+int ctx_rep(struct pg_ctx *ctx, const pg_rep **out)
+{
+	int err = 0;
+	if (!ctx->rep) {
+		char me[PG_HEX_LEN + 1];
+		current_key(ctx, me);
+		err = pg_rep_compute(&ctx->rep, ctx->index, ctx->store, me, pg_now());
+	}
+	*out = ctx->rep;
+	return err;
+}
+
+int rank_trusted(struct pg_ctx *ctx, pg_ranking *rk, const char *iface)
+{
+	const pg_rep *rep;
+	int err = ctx_rep(ctx, &rep);
+	return err < 0 ? err : pg_rank(rk, ctx->index, iface, rep);
+}
+
+int publish_object(struct pg_ctx *ctx, pg_object *o, const pg_key *me, char hex[PG_HEX_LEN + 1], int *same)
+{
+	pg_txn *t = NULL;
+	pg_buf idobj = PG_BUF_INIT;
+	int err;
+	*same = 0;
+	if ((err = pg_key_identity(&idobj, ctx->home, me->pk)) < 0 || (err = pg_object_sign(o, me->sk)) < 0) {
+		pg_object_free(o);
+		goto done;
+	}
+	pg_hex(hex, o->id, PG_ID_LEN);
+	if ((err = pg_txn_begin(&t, ctx->store, me, &idobj)) < 0) {
+		pg_object_free(o);
+		goto done;
+	}
+	if ((err = pg_txn_add(t, o, NULL, 0)) < 0) /* the transaction owns o now */
+		goto done;
+	*same = err == 1;
+	if ((err = *same ? 0 : pg_txn_commit(t)) == 0 && ctx->index)
+		err = sync_index(ctx);
+done:
+	pg_txn_free(t);
+	pg_buf_free(&idobj);
+	return err;
 }

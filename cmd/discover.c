@@ -70,14 +70,14 @@ static int add_signer(const pg_index_result *r, void *data)
 	return 0;
 }
 
-static int evidence(struct pg_ctx *ctx, struct found *f, const char *me)
+static int evidence(struct pg_ctx *ctx, struct found *f)
 {
 	pg_ranking rk;
 	struct signers s = { NULL, 0, 0 };
 	int err;
 	if ((err = pg_index_linked(ctx->index, f->row.id, "interface", "spec", count, &f->specs)) < 0 ||
 	    (err = pg_index_linked(ctx->index, f->row.id, "interface", "bench", count, &f->benches)) < 0 ||
-	    (err = pg_rank(&rk, ctx->index, f->row.id, me)) < 0)
+	    (err = rank_trusted(ctx, &rk, f->row.id)) < 0)
 		return err;
 	f->impls = rk.n;
 	for (size_t i = 0; i < rk.n && err == 0; i++)
@@ -127,13 +127,8 @@ int cmd_discover(int argc, const char **argv, struct pg_ctx *ctx)
 	    (err = pg_index_query(ctx->index, &prefix, add, &c)) == 0 && (c.match = 2))
 		err = pg_index_find(ctx->index, word, 2, 0, add, &c);
 	free(glob);
-	uint8_t pk[PG_PK_LEN];
-	char me[PG_HEX_LEN + 1];
-	int have_me = pg_key_get_current(pk, ctx->home) == 0;
-	if (have_me)
-		pg_hex(me, pk, PG_PK_LEN);
 	for (size_t i = 0; i < c.n && err == 0; i++)
-		err = evidence(ctx, &c.f[i], have_me ? me : NULL);
+		err = evidence(ctx, &c.f[i]);
 	if (err == 0 && c.n)
 		qsort(c.f, c.n, sizeof(*c.f), found_cmp);
 	json_t *arr = json ? json_array() : NULL;

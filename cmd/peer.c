@@ -275,9 +275,7 @@ static int peer_announce(int argc, const char **argv, struct pg_ctx *ctx)
 	/* announced already?  Checked before a passphrase is asked for. */
 	pg_key *k = NULL, *me = NULL;
 	struct peers ps = { 0 };
-	pg_txn *t = NULL;
 	pg_object *o = NULL;
-	pg_buf idobj = PG_BUF_INIT;
 	char mine[PG_HEX_LEN + 1], hex[PG_HEX_LEN + 1];
 	int same = 0, err = pg_key_find(&k, ctx->home, as);
 	if (err == 0) {
@@ -293,23 +291,11 @@ static int peer_announce(int argc, const char **argv, struct pg_ctx *ctx)
 	if (err < 0)
 		goto done;
 
-	if ((err = unlock_identity(ctx, &me, as)) < 0 || (err = pg_key_identity(&idobj, ctx->home, me->pk)) < 0)
+	if ((err = unlock_identity(ctx, &me, as)) < 0)
 		goto done;
 	o = pg_object_new(PG_T_PEER, me->pk, pg_now());
 	pg_object_add(o, "url", url);
-	if ((err = pg_object_sign(o, me->sk)) < 0) {
-		pg_object_free(o);
-		goto done;
-	}
-	pg_hex(hex, o->id, PG_ID_LEN);
-	if ((err = pg_txn_begin(&t, ctx->store, me, &idobj)) < 0) {
-		pg_object_free(o);
-		goto done;
-	}
-	if ((err = pg_txn_add(t, o, NULL, 0)) < 0) /* the transaction owns o now */
-		goto done;
-	same = err == 1;
-	if ((err = same ? 0 : pg_txn_commit(t)) < 0)
+	if ((err = publish_object(ctx, o, me, hex, &same)) < 0)
 		goto done;
 	/* printed only once the ref has moved */
 	printf("%s%s%s\n", color(ctx, C_ID), hex, color(ctx, C_RESET));
@@ -317,11 +303,8 @@ static int peer_announce(int argc, const char **argv, struct pg_ctx *ctx)
 		info(ctx, "%s announced %s already (%.12s); nothing published", me->name, show, hex);
 	else
 		info(ctx, "announced %s as %s; whoever pulls your log sees it in 'pg peer ls'", show, me->name);
-	err = sync_index(ctx);
 done:
-	pg_txn_free(t);
 	peers_free(&ps);
-	pg_buf_free(&idobj);
 	pg_key_free(me);
 	pg_key_free(k);
 	free(show);

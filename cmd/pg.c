@@ -1,5 +1,6 @@
 /* pg.c - the pg command: global options, the command table, dispatch */
 #include "cmd.h"
+#include "trust.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,10 @@ const struct cmd_struct pg_commands[] = {
 	{ "bundle", cmd_bundle, PG_NEED_INDEX, "write logs to one file, or import one, verified like a fetch" },
 	{ "serve", cmd_serve, PG_NEED_STORE, "serve the store over git:// with git daemon; --writable verifies pushes" },
 	{ "peer", cmd_peer, PG_NEED_INDEX, "announce stores others can fetch from, list peers, adopt one as a remote" },
+	{ "trust", cmd_trust, PG_NEED_INDEX, "say how much you trust an identity; list whom you trust" },
+	{ "block", cmd_block, PG_NEED_INDEX, "block an impl, spec, ... or identity: never ranked, built or adopted" },
+	{ "rep", cmd_rep, PG_NEED_INDEX, "reputation as seen from you, with the evidence and trust paths" },
+	{ "config", cmd_config, PG_NEED_STORE, "get and set the store's settings (trust.threshold)" },
 	{ "help", cmd_help, 0, "show help for pg or a command" },
 	{ "version", cmd_version, 0, "print pg's version" },
 	/* hidden: names starting with "__" are run by programs, not people */
@@ -211,6 +216,7 @@ int main(int argc, const char **argv)
 		error("cannot write the output: %m");
 		rc = EXIT_ERROR;
 	}
+	pg_rep_free(ctx.rep);
 	pg_index_free(ctx.index);
 	pg_store_free(ctx.store);
 	free(ctx.home);

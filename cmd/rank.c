@@ -95,18 +95,13 @@ int cmd_rank(int argc, const char **argv, struct pg_ctx *ctx)
 			return EXIT_OK;
 		}
 	}
-	uint8_t pk[PG_PK_LEN];
-	char me[PG_HEX_LEN + 1];
-	int have_me = pg_key_get_current(pk, ctx->home) == 0;
-	if (have_me)
-		pg_hex(me, pk, PG_PK_LEN);
 	json_t *all = json ? json_array() : NULL;
 	for (size_t i = 0; i < n && err == 0; i++) {
 		pg_index_row iface;
 		pg_ranking rk;
 		if ((err = resolve_interface(ctx, &iface, argc ? argv[i] : every[i])) < 0)
 			break;
-		if ((err = pg_rank(&rk, ctx->index, iface.id, have_me ? me : NULL)) == 0) {
+		if ((err = rank_trusted(ctx, &rk, iface.id)) == 0) {
 			if (json) {
 				json_t *rows = json_array();
 				for (size_t k = 0; k < rk.n; k++)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION "2"
+#define SCHEMA_VERSION "3"
 
 struct pg_index {
 	pg_store *s;
@@ -31,11 +31,19 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS links(src TEXT NOT NULL, rel TEXT NOT NULL, dst TEXT NOT NULL,"
 	" PRIMARY KEY(src, rel, dst)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS links_dst ON links(dst);"
-	"CREATE TABLE IF NOT EXISTS identities(key TEXT PRIMARY KEY, name TEXT NOT NULL, date INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS identities(key TEXT PRIMARY KEY, name TEXT NOT NULL, date INTEGER NOT NULL,"
+	" version INTEGER NOT NULL, id TEXT NOT NULL, predecessor TEXT, pdate INTEGER, successor TEXT,"
+	" revoked INTEGER);"
+	"CREATE INDEX IF NOT EXISTS identities_predecessor ON identities(predecessor);"
+	"CREATE TABLE IF NOT EXISTS claims(id TEXT PRIMARY KEY, type TEXT NOT NULL, author TEXT NOT NULL,"
+	" subject TEXT NOT NULL, level TEXT, date INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS claims_author ON claims(author);"
+	"CREATE INDEX IF NOT EXISTS claims_subject ON claims(subject);"
 	"CREATE INDEX IF NOT EXISTS identities_name ON identities(name);"
 	"CREATE TABLE IF NOT EXISTS results(id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL,"
 	" against TEXT NOT NULL, author TEXT NOT NULL, date INTEGER NOT NULL, verdict TEXT, score REAL,"
-	" lo REAL, hi REAL, baseline TEXT, machine TEXT) WITHOUT ROWID;"
+	" lo REAL, hi REAL, baseline TEXT, machine TEXT, rerun INTEGER) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS results_author ON results(author);"
 	"CREATE INDEX IF NOT EXISTS results_subject ON results(subject, kind);"
 	"CREATE INDEX IF NOT EXISTS results_against ON results(against);";
 
@@ -69,7 +77,8 @@ static int upgrade(pg_index *x)
 		return 0;
 	return exec(x, "BEGIN IMMEDIATE; DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS logs;"
 		       " DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS objects; DROP TABLE IF EXISTS links;"
-		       " DROP TABLE IF EXISTS identities; DROP TABLE IF EXISTS results; COMMIT;");
+		       " DROP TABLE IF EXISTS identities; DROP TABLE IF EXISTS results; DROP TABLE IF EXISTS claims;"
+		       " COMMIT;");
 }
 
 static int open_db(pg_index **out, pg_store *s, const char *path)
@@ -125,7 +134,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 
 struct sync_ctx {
 	pg_index *x;
-	sqlite3_stmt *entry, *object, *link, *identity, *result;
+	sqlite3_stmt *entry, *object, *link, *identity, *result, *claim;
 	size_t objects;
 };
 
@@ -153,9 +162,47 @@ static int index_result(struct sync_ctx *c, const pg_object *o, const char *id, 
 			sqlite3_bind_null(st, i);
 	}
 	bind_text(st, 12, ok && info.machine[0] ? info.machine : NULL);
+	sqlite3_bind_int(st, 13, ok ? info.rerun : 0);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_err(c->x, "recording a result");
 	return 0;
+}
+
+/* An identity's newest version: an object whose version is not above the
+ * one recorded is ignored (versions never go backwards; format.md §3.5). */
+static int index_identity(struct sync_ctx *c, const pg_object *o, const char *id, const char *author)
+{
+	sqlite3_stmt *st = c->identity;
+	const char *v = pg_object_get(o, "version"), *rev = pg_object_get(o, "revoked");
+	sqlite3_reset(st);
+	bind_text(st, 1, author);
+	bind_text(st, 2, pg_object_get(o, "name"));
+	sqlite3_bind_int64(st, 3, o->date);
+	sqlite3_bind_int64(st, 4, v ? strtoll(v, NULL, 10) : 1);
+	bind_text(st, 5, id);
+	bind_text(st, 6, pg_object_get(o, "predecessor"));
+	sqlite3_bind_int64(st, 7, o->date);
+	bind_text(st, 8, pg_object_get(o, "successor"));
+	if (rev)
+		sqlite3_bind_int64(st, 9, strtoll(rev, NULL, 10));
+	else
+		sqlite3_bind_null(st, 9);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(c->x, "recording an identity");
+}
+
+/* A trust claim (subject, level) or a block (target). */
+static int index_claim(struct sync_ctx *c, const pg_object *o, const char *id, const char *author)
+{
+	sqlite3_stmt *st = c->claim;
+	int trust = o->type == PG_T_TRUST;
+	sqlite3_reset(st);
+	bind_text(st, 1, id);
+	bind_text(st, 2, trust ? "trust" : "block");
+	bind_text(st, 3, author);
+	bind_text(st, 4, pg_object_get(o, trust ? "subject" : "target"));
+	bind_text(st, 5, trust ? pg_object_get(o, "level") : NULL);
+	sqlite3_bind_int64(st, 6, o->date);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(c->x, "recording a claim");
 }
 
 /* Record one log entry and its objects. */
@@ -228,14 +275,10 @@ static int index_entry(const pg_log_entry *e, void *data)
 			if (sqlite3_step(c->link) != SQLITE_DONE)
 				return db_err(c->x, "recording a link");
 		}
-		if (o->type == PG_T_IDENTITY) {
-			sqlite3_reset(c->identity);
-			bind_text(c->identity, 1, author);
-			bind_text(c->identity, 2, pg_object_get(o, "name"));
-			sqlite3_bind_int64(c->identity, 3, o->date);
-			if (sqlite3_step(c->identity) != SQLITE_DONE)
-				return db_err(c->x, "recording an identity");
-		}
+		if (o->type == PG_T_IDENTITY && (err = index_identity(c, o, id, author)) < 0)
+			return err;
+		if ((o->type == PG_T_TRUST || o->type == PG_T_BLOCK) && (err = index_claim(c, o, id, author)) < 0)
+			return err;
 		c->objects++;
 	}
 	return 0;
@@ -289,6 +332,8 @@ static int sync_publisher(struct sync_ctx *c, const uint8_t pk[PG_PK_LEN], size_
 		static const char *const purge[] = {
 			"DELETE FROM links WHERE src IN (SELECT id FROM objects WHERE publisher = ?1)",
 			"DELETE FROM results WHERE id IN (SELECT id FROM objects WHERE publisher = ?1)",
+			"DELETE FROM claims WHERE id IN (SELECT id FROM objects WHERE publisher = ?1)",
+			"DELETE FROM identities WHERE key = ?1",
 			"DELETE FROM objects WHERE publisher = ?1", "DELETE FROM entries WHERE publisher = ?1",
 		};
 		for (size_t i = 0; i < sizeof(purge) / sizeof(purge[0]); i++) {
@@ -338,18 +383,28 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 {
 	uint8_t(*pubs)[PG_PK_LEN];
 	size_t n;
-	struct sync_ctx c = { x, NULL, NULL, NULL, NULL, NULL, 0 };
+	struct sync_ctx c = { x, NULL, NULL, NULL, NULL, NULL, NULL, 0 };
 	char first[1024] = "";
 	int err = pg_store_publishers(&pubs, &n, x->s);
 	if (err < 0)
 		return err;
 	c.entry = prep(x, "INSERT OR REPLACE INTO entries VALUES(?,?,?,?,?,?)");
 	c.object = prep(x, "INSERT OR IGNORE INTO objects VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
-	c.result = prep(x, "INSERT OR IGNORE INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+	c.result = prep(x, "INSERT OR IGNORE INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+	c.claim = prep(x, "INSERT OR IGNORE INTO claims VALUES(?,?,?,?,?,?)");
 	c.link = prep(x, "INSERT OR IGNORE INTO links VALUES(?,?,?)");
-	c.identity = prep(x, "INSERT INTO identities VALUES(?,?,?) ON CONFLICT(key) DO UPDATE "
-			     "SET name = excluded.name, date = excluded.date WHERE excluded.date >= identities.date");
-	if (!c.entry || !c.object || !c.link || !c.identity || !c.result)
+	/* a handover, a successor and a revocation, once said, stay said */
+	c.identity = prep(x, "INSERT INTO identities VALUES(?1,?2,?3,?4,?5,?6,CASE WHEN ?6 IS NULL THEN NULL ELSE ?7 END,"
+			     "?8,?9) ON CONFLICT(key) DO UPDATE SET name = excluded.name, date = excluded.date,"
+			     " version = excluded.version, id = excluded.id,"
+			     " pdate = CASE WHEN identities.predecessor IS NULL THEN excluded.pdate ELSE identities.pdate END,"
+			     " predecessor = coalesce(identities.predecessor, excluded.predecessor),"
+			     " successor = coalesce(identities.successor, excluded.successor),"
+			     " revoked = CASE WHEN identities.revoked IS NULL THEN excluded.revoked"
+			     " WHEN excluded.revoked IS NULL THEN identities.revoked"
+			     " ELSE min(identities.revoked, excluded.revoked) END"
+			     " WHERE excluded.version > identities.version");
+	if (!c.entry || !c.object || !c.link || !c.identity || !c.result || !c.claim)
 		err = PG_ERROR;
 	/* one damaged log does not hide the others: remember the first
 	 * error and go on */
@@ -369,7 +424,10 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 	sqlite3_finalize(c.link);
 	sqlite3_finalize(c.identity);
 	sqlite3_finalize(c.result);
+	sqlite3_finalize(c.claim);
 	free(pubs);
+	if (c.objects && err == 0)
+		err = exec(x, "INSERT INTO meta VALUES('gen', 1) ON CONFLICT(k) DO UPDATE SET v = v + 1");
 	if (objects)
 		*objects = c.objects;
 	return err;
@@ -708,14 +766,13 @@ int pg_index_linked(pg_index *x, const char *dst, const char *rel, const char *t
 	return each_row(x, st, cb, data);
 }
 
-int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, void *data)
+#define RESULT_COLUMNS \
+	"SELECT id, kind, subject, against, author, date, verdict, score, lo, hi, baseline, machine, rerun" \
+	" FROM results "
+
+static int each_result(pg_index *x, sqlite3_stmt *st, pg_index_result_cb cb, void *data)
 {
-	sqlite3_stmt *st = prep(x, "SELECT id, kind, subject, against, author, date, verdict, score, lo, hi,"
-				   " baseline, machine FROM results WHERE subject = ?1 ORDER BY date, id");
 	int r, err = 0;
-	if (!st)
-		return PG_ERROR;
-	bind_text(st, 1, subject);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		pg_index_result res;
 		memset(&res, 0, sizeof(res));
@@ -731,6 +788,7 @@ int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, vo
 		res.hi = sqlite3_column_double(st, 9);
 		copy_col(res.baseline, sizeof(res.baseline), st, 10);
 		copy_col(res.machine, sizeof(res.machine), st, 11);
+		res.rerun = sqlite3_column_int(st, 12);
 		if ((err = cb(&res, data)) != 0)
 			break;
 	}
@@ -738,6 +796,89 @@ int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, vo
 		err = db_err(x, "results");
 	sqlite3_finalize(st);
 	return err < 0 ? err : 0;
+}
+
+int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, void *data)
+{
+	sqlite3_stmt *st = prep(x, RESULT_COLUMNS "WHERE subject = ?1 ORDER BY date, id");
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, subject);
+	return each_result(x, st, cb, data);
+}
+
+int pg_index_shared_results(pg_index *x, const char *author, pg_index_result_cb cb, void *data)
+{
+	sqlite3_stmt *st = prep(x, RESULT_COLUMNS "WHERE (kind, subject, against) IN"
+				   " (SELECT kind, subject, against FROM results WHERE author = ?1)"
+				   " ORDER BY kind, subject, against, author, date DESC, id");
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, author);
+	return each_result(x, st, cb, data);
+}
+
+int pg_index_identities(pg_index *x, pg_index_identity_cb cb, void *data)
+{
+	sqlite3_stmt *st = prep(x, "SELECT key, name, date, version, id, predecessor, successor, revoked, pdate"
+				   " FROM identities ORDER BY key");
+	int r, err = 0;
+	if (!st)
+		return PG_ERROR;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		pg_index_identity e;
+		memset(&e, 0, sizeof(e));
+		copy_col(e.key, sizeof(e.key), st, 0);
+		copy_col(e.name, sizeof(e.name), st, 1);
+		e.date = sqlite3_column_int64(st, 2);
+		e.version = (uint64_t)sqlite3_column_int64(st, 3);
+		copy_col(e.id, sizeof(e.id), st, 4);
+		copy_col(e.predecessor, sizeof(e.predecessor), st, 5);
+		copy_col(e.successor, sizeof(e.successor), st, 6);
+		e.revoked = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 7);
+		e.handover_date = sqlite3_column_int64(st, 8);
+		if ((err = cb(&e, data)) != 0)
+			break;
+	}
+	if (!err && r != SQLITE_DONE && r != SQLITE_ROW)
+		err = db_err(x, "identities");
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
+}
+
+int pg_index_claims(pg_index *x, pg_index_claim_cb cb, void *data)
+{
+	sqlite3_stmt *st = prep(x, "SELECT id, type, author, subject, level, date FROM claims"
+				   " ORDER BY author, subject, date, id");
+	int r, err = 0;
+	if (!st)
+		return PG_ERROR;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		pg_index_claim e;
+		memset(&e, 0, sizeof(e));
+		copy_col(e.id, sizeof(e.id), st, 0);
+		copy_col(e.type, sizeof(e.type), st, 1);
+		copy_col(e.author, sizeof(e.author), st, 2);
+		copy_col(e.subject, sizeof(e.subject), st, 3);
+		copy_col(e.level, sizeof(e.level), st, 4);
+		e.date = sqlite3_column_int64(st, 5);
+		if ((err = cb(&e, data)) != 0)
+			break;
+	}
+	if (!err && r != SQLITE_DONE && r != SQLITE_ROW)
+		err = db_err(x, "claims");
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
+}
+
+uint64_t pg_index_gen(pg_index *x)
+{
+	sqlite3_stmt *st = prep(x, "SELECT v FROM meta WHERE k = 'gen'");
+	uint64_t g = 0;
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		g = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return g;
 }
 
 /* --- find: a small query language over the index ------------------------- */

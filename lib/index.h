@@ -82,9 +82,45 @@ typedef struct pg_index_result {
 	double score, lo, hi;    /* bench: × baseline and its 25-75% band */
 	char baseline[PG_HEX_LEN + 1];
 	char machine[256];
+	int rerun;               /* verify: 1 confirmed by a re-run, -1 a re-run differed, 0 none */
 } pg_index_result;
 typedef int (*pg_index_result_cb)(const pg_index_result *r, void *data);
 int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, void *data);
+/* Every result (by anyone) about what author has results about: by kind,
+ * subject, against, author, newest first within an author. */
+int pg_index_shared_results(pg_index *x, const char *author, pg_index_result_cb cb, void *data);
+
+/* Each identity's newest version (by key). */
+typedef struct pg_index_identity {
+	char key[PG_HEX_LEN + 1];
+	char name[72];
+	int64_t date;
+	uint64_t version;
+	char id[PG_HEX_LEN + 1];          /* the identity object */
+	char predecessor[PG_HEX_LEN + 1]; /* "" if none (a verified handover when set) */
+	int64_t handover_date;            /* the date of the object that named it */
+	char successor[PG_HEX_LEN + 1];   /* "" if none */
+	int64_t revoked;                  /* -1 if not revoked */
+} pg_index_identity;
+typedef int (*pg_index_identity_cb)(const pg_index_identity *e, void *data);
+int pg_index_identities(pg_index *x, pg_index_identity_cb cb, void *data);
+
+/* Trust claims (subject, level) and blocks (subject = the target), by
+ * author, subject, date. */
+typedef struct pg_index_claim {
+	char id[PG_HEX_LEN + 1];
+	char type[8];    /* trust, block */
+	char author[PG_HEX_LEN + 1];
+	char subject[PG_HEX_LEN + 1];
+	char level[12];  /* trust: distrust, none, low, medium, high */
+	int64_t date;
+} pg_index_claim;
+typedef int (*pg_index_claim_cb)(const pg_index_claim *c, void *data);
+int pg_index_claims(pg_index *x, pg_index_claim_cb cb, void *data);
+
+/* A number that grows whenever a sync indexed something: derived data
+ * (reputation) computed at one generation holds until it changes. */
+uint64_t pg_index_gen(pg_index *x);
 
 /* pg find's query: terms key=value or key~substring, all of which must
  * hold; newest first.  since/until take seconds since the epoch,

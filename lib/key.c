@@ -57,7 +57,9 @@ void pg_key_free(pg_key *k)
 	free(k);
 }
 
-int pg_key_save(const pg_key *k, const char *home, const char *passphrase, int64_t date)
+/* The key file and, first, its identity object (id, or a plain first
+ * version when NULL). */
+static int save_key(const pg_key *k, const char *home, const char *passphrase, int64_t date, pg_object *id_given)
 {
 	pg_buf b = PG_BUF_INIT;
 	pg_object *id = NULL;
@@ -113,11 +115,14 @@ int pg_key_save(const pg_key *k, const char *home, const char *passphrase, int64
 	}
 
 	/* the identity object first, so a key file never exists without it */
-	id = pg_object_new(PG_T_IDENTITY, k->pk, date);
-	pg_object_add(id, "name", k->name);
-	if ((err = pg_object_sign(id, k->sk)) < 0)
-		goto done;
-	if ((err = pg_write_file_atomic(idpath, id->raw.ptr, id->raw.len, 0644)) < 0)
+	if (!id_given) {
+		id = pg_object_new(PG_T_IDENTITY, k->pk, date);
+		pg_object_add(id, "name", k->name);
+		if ((err = pg_object_sign(id, k->sk)) < 0)
+			goto done;
+	}
+	const pg_object *use = id_given ? id_given : id;
+	if ((err = pg_write_file_atomic(idpath, use->raw.ptr, use->raw.len, 0644)) < 0)
 		goto done;
 	err = pg_write_file_atomic(path, b.ptr, b.len, 0600);
 done:
@@ -129,6 +134,11 @@ done:
 	free(idpath);
 	free(dir);
 	return err;
+}
+
+int pg_key_save(const pg_key *k, const char *home, const char *passphrase, int64_t date)
+{
+	return save_key(k, home, passphrase, date, NULL);
 }
 
 /* Read a key file's text, refusing group/other access. */
@@ -307,6 +317,20 @@ int pg_key_find(pg_key **out, const char *home, const char *which)
 		if (hit)
 			match = i, nmatch++;
 	}
+	if (nmatch > 1 && which) {
+		/* a name shared by a rotated key and its successor means the one in service */
+		size_t live = n, nlive = 0;
+		for (size_t i = 0; i < n; i++) {
+			pg_key_state_t st;
+			if (strcmp(keys[i]->name, which) || pg_key_state(&st, home, keys[i]->pk) < 0)
+				continue;
+			if (!st.successor[0] && st.revoked < 0)
+				live = i, nlive++;
+		}
+		pg_error_clear();
+		if (nlive == 1)
+			match = live, nmatch = 1;
+	}
 	if (nmatch == 1) {
 		*out = keys[match];
 		keys[match] = NULL;
@@ -400,5 +424,126 @@ int pg_key_identity(pg_buf *out, const char *home, const uint8_t pk[PG_PK_LEN])
 	char *path = key_path(home, pk, ".id");
 	int err = pg_read_file(out, path, PG_OBJECT_MAX);
 	free(path);
+	return err;
+}
+
+/* --- the identity's lifecycle ----------------------------------------------- */
+
+int pg_key_state(pg_key_state_t *st, const char *home, const uint8_t pk[PG_PK_LEN])
+{
+	pg_buf b = PG_BUF_INIT;
+	pg_object *o = NULL;
+	memset(st, 0, sizeof(*st));
+	st->version = 1;
+	st->revoked = -1;
+	int err = pg_key_identity(&b, home, pk);
+	if (err == 0 && (err = pg_object_decode(&o, b.ptr, b.len, 0)) == 0) {
+		const char *v = pg_object_get(o, "version"), *succ = pg_object_get(o, "successor");
+		const char *rev = pg_object_get(o, "revoked");
+		if (v)
+			st->version = strtoull(v, NULL, 10);
+		if (succ)
+			snprintf(st->successor, sizeof(st->successor), "%s", succ);
+		if (rev)
+			st->revoked = strtoll(rev, NULL, 10);
+	}
+	pg_object_free(o);
+	pg_buf_free(&b);
+	return err;
+}
+
+/* The next version of k's identity: the fields it had, and what changes. */
+static int next_identity(pg_object **out, const pg_key *k, const char *home, const char *successor,
+			 int64_t revoked, int64_t date)
+{
+	pg_key_state_t st;
+	int err = pg_key_state(&st, home, k->pk);
+	char ver[24], rev[24];
+	*out = NULL;
+	if (err < 0)
+		return err;
+	if (st.successor[0] && successor)
+		return pg_error_set(PG_EEXISTS, "identity '%s' was handed over to %.12s already", k->name,
+				    st.successor);
+	if (st.revoked >= 0 && revoked >= 0)
+		return pg_error_set(PG_EEXISTS, "identity '%s' is revoked already", k->name);
+	pg_object *o = pg_object_new(PG_T_IDENTITY, k->pk, date);
+	snprintf(ver, sizeof(ver), "%llu", (unsigned long long)st.version + 1);
+	pg_object_add(o, "name", k->name);
+	pg_object_add(o, "version", ver);
+	if (successor || st.successor[0])
+		pg_object_add(o, "successor", successor ? successor : st.successor);
+	if (revoked >= 0 || st.revoked >= 0) {
+		snprintf(rev, sizeof(rev), "%lld", (long long)(revoked >= 0 ? revoked : st.revoked));
+		pg_object_add(o, "revoked", rev);
+	}
+	if ((err = pg_object_sign(o, k->sk)) < 0) {
+		pg_object_free(o);
+		return err;
+	}
+	*out = o;
+	return 0;
+}
+
+static int write_identity(const char *home, const pg_object *o)
+{
+	char *path = key_path(home, o->author, ".id");
+	int err = pg_write_file_atomic(path, o->raw.ptr, o->raw.len, 0644);
+	free(path);
+	return err;
+}
+
+int pg_key_rotate(pg_key **out, pg_object **old_next, const pg_key *old, const char *home, const char *passphrase,
+		  int64_t date)
+{
+	pg_key *k = NULL;
+	pg_object *first = NULL, *next = NULL;
+	pg_buf msg = PG_BUF_INIT;
+	char hex[PG_HEX_LEN + 1], sighex[2 * PG_SIG_LEN + 1];
+	uint8_t sig[PG_SIG_LEN];
+	int err;
+	*out = NULL;
+	*old_next = NULL;
+	if (!old->sk)
+		return pg_error_set(PG_EKEY, "identity '%s' is not unlocked", old->name);
+	if ((err = pg_key_generate(&k, old->name)) < 0)
+		return err;
+	pg_hex(hex, k->pk, PG_PK_LEN);
+	if ((err = next_identity(&next, old, home, hex, -1, date)) < 0)
+		goto done;
+	/* the new key's first identity carries the old key's signature */
+	pg_handover_message(&msg, old->pk, k->pk);
+	crypto_sign_detached(sig, NULL, (const unsigned char *)msg.ptr, msg.len, old->sk);
+	pg_hex(sighex, sig, PG_SIG_LEN);
+	pg_hex(hex, old->pk, PG_PK_LEN);
+	first = pg_object_new(PG_T_IDENTITY, k->pk, date);
+	pg_object_add(first, "name", k->name);
+	pg_object_add(first, "predecessor", hex);
+	pg_object_add(first, "handover", sighex);
+	if ((err = pg_object_sign(first, k->sk)) < 0 || (err = save_key(k, home, passphrase, date, first)) < 0 ||
+	    (err = write_identity(home, next)) < 0)
+		goto done;
+	*out = k;
+	*old_next = next;
+	k = NULL;
+	next = NULL;
+done:
+	pg_key_free(k);
+	pg_object_free(first);
+	pg_object_free(next);
+	pg_buf_free(&msg);
+	return err;
+}
+
+int pg_key_revoke(pg_object **next, const pg_key *k, const char *home, int64_t from, int64_t date)
+{
+	int err;
+	*next = NULL;
+	if (!k->sk)
+		return pg_error_set(PG_EKEY, "identity '%s' is not unlocked", k->name);
+	if ((err = next_identity(next, k, home, NULL, from, date)) == 0 && (err = write_identity(home, *next)) < 0) {
+		pg_object_free(*next);
+		*next = NULL;
+	}
 	return err;
 }

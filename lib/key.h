@@ -49,4 +49,25 @@ int pg_key_get_current(uint8_t pk[PG_PK_LEN], const char *home);
 /* The identity object, as saved beside the key file. */
 int pg_key_identity(pg_buf *out, const char *home, const uint8_t pk[PG_PK_LEN]);
 
+/* The lifecycle of an identity (format.md §3.5): its identity object has
+ * a version that only goes up, may name a successor key (a rotation, the
+ * successor's first identity carrying this key's handover signature) and
+ * may say from when the key is revoked. */
+typedef struct pg_key_state_t {
+	uint64_t version;
+	char successor[PG_HEX_LEN + 1]; /* "" if none */
+	int64_t revoked;                /* -1 if not */
+} pg_key_state_t;
+int pg_key_state(pg_key_state_t *st, const char *home, const uint8_t pk[PG_PK_LEN]);
+
+/* A new key for old's name, saved (sealed with passphrase if not NULL):
+ * its identity names old as predecessor with old's handover signature;
+ * *old_next is old's next identity version, naming the successor.  Both
+ * identity files are written; publishing is the caller's. */
+int pg_key_rotate(pg_key **out, pg_object **old_next, const pg_key *old, const char *home, const char *passphrase,
+		  int64_t date);
+/* k's next identity version, revoked from 'from' (seconds since the epoch):
+ * its claims dated from then on are void.  Written to the identity file. */
+int pg_key_revoke(pg_object **next, const pg_key *k, const char *home, int64_t from, int64_t date);
+
 #endif

@@ -26,7 +26,8 @@ static const char *const trust_levels[] = { "distrust", "none", "low", "medium",
 #define LINK PG_FIELD_LINK
 
 static const pg_field_schema identity_fields[] = {
-	F("name", PG_F_LABEL, REQ), END };
+	F("name", PG_F_LABEL, REQ), F("version", PG_F_UINT, OPT), F("predecessor", PG_F_ID, OPT | LINK),
+	F("handover", PG_F_SIG, OPT), F("successor", PG_F_ID, OPT | LINK), F("revoked", PG_F_UINT, OPT), END };
 static const pg_field_schema interface_fields[] = {
 	F("name", PG_F_IFNAME, REQ), F("baseline", PG_F_LABEL, OPT), F("payload", PG_F_PAYLOAD, REQ), END };
 static const pg_field_schema spec_fields[] = {
@@ -247,6 +248,10 @@ int pg_value_check(pg_fkind kind, const char *v, const char *const *words)
 		if (len != PG_HEX_LEN || !pg_is_hex(v, len))
 			return pg_error_set(PG_EINVALID, "'%.80s' is not 64 lowercase hex digits", v);
 		return 0;
+	case PG_F_SIG:
+		if (len != 2 * PG_SIG_LEN || !pg_is_hex(v, len))
+			return pg_error_set(PG_EINVALID, "'%.140s' is not a signature (128 lowercase hex digits)", v);
+		return 0;
 	case PG_F_UINT:
 		if (check_uint(v, len) < 0)
 			return pg_error_set(PG_EINVALID, "'%.40s' is not a decimal number "
@@ -293,6 +298,49 @@ static int check_body(const char *b, size_t len, size_t first_line)
 		}
 	}
 	return 0;
+}
+
+/* What an identity's fields must say together (format.md §3.5): a
+ * handover comes with the predecessor it is from, and neither names the
+ * identity itself. */
+static int identity_rules(const pg_object *o, const char *author)
+{
+	const char *ver = pg_object_get(o, "version"), *pred = pg_object_get(o, "predecessor");
+	const char *succ = pg_object_get(o, "successor");
+	if (ver && !strcmp(ver, "0"))
+		return pg_error_set(PG_EINVALID, "identity object: version starts at 1");
+	if (!pred != !pg_object_get(o, "handover"))
+		return pg_error_set(PG_EINVALID, "identity object: 'predecessor' and 'handover' go together "
+				    "(a rotation is signed by the old key too)");
+	if ((pred && !strcmp(pred, author)) || (succ && !strcmp(succ, author)))
+		return pg_error_set(PG_EINVALID, "identity object: a key cannot succeed itself");
+	return 0;
+}
+
+void pg_handover_message(pg_buf *out, const uint8_t old_pk[PG_PK_LEN], const uint8_t new_pk[PG_PK_LEN])
+{
+	char a[PG_HEX_LEN + 1], b[PG_HEX_LEN + 1];
+	pg_hex(a, old_pk, PG_PK_LEN);
+	pg_hex(b, new_pk, PG_PK_LEN);
+	pg_buf_clear(out);
+	pg_buf_printf(out, "pg handover\n%s\n%s\n", a, b);
+}
+
+/* The old key's signature over the handover to the new one. */
+static int check_handover(const pg_object *o)
+{
+	const char *pred = pg_object_get(o, "predecessor"), *sig = pg_object_get(o, "handover");
+	uint8_t old[PG_PK_LEN], s[PG_SIG_LEN];
+	pg_buf m = PG_BUF_INIT;
+	if (!pred)
+		return 0;
+	if (pg_unhex(old, pred, PG_PK_LEN) < 0 || pg_unhex(s, sig, PG_SIG_LEN) < 0)
+		return pg_error_set(PG_EINVALID, "identity object: bad predecessor or handover");
+	pg_handover_message(&m, old, o->author);
+	int ok = crypto_sign_verify_detached(s, (const unsigned char *)m.ptr, m.len, old) == 0;
+	pg_buf_free(&m);
+	return ok ? 0 : pg_error_set(PG_EINTEGRITY, "identity object: the handover is not signed by the "
+				     "predecessor key %.12s", pred);
 }
 
 /* Encode the unsigned part, checking every field against the schema.
@@ -346,7 +394,7 @@ int pg_object_encode_unsigned(pg_buf *out, const pg_object *o)
 	}
 	if (out->len + 4 + 2 * PG_SIG_LEN + 1 > PG_OBJECT_MAX)
 		return pg_error_set(PG_EINVALID, "object larger than %d bytes", PG_OBJECT_MAX);
-	return 0;
+	return o->type == PG_T_IDENTITY ? identity_rules(o, hex) : 0;
 }
 
 int pg_object_sign(pg_object *o, const uint8_t *sk)
@@ -534,6 +582,8 @@ int pg_object_decode(pg_object **out, const char *data, size_t len, unsigned fla
 		err = pg_error_set(PG_EINTEGRITY, "signature does not verify against the author's key");
 		goto done;
 	}
+	if (!(flags & PG_DECODE_NOVERIFY) && t == PG_T_IDENTITY && (err = check_handover(o)) < 0)
+		goto done;
 	pg_buf_clear(&o->raw);
 	pg_buf_put(&o->raw, data, len);
 	pg_hash(o->id, data, len);

@@ -49,6 +49,7 @@ typedef enum pg_fkind {
 	PG_F_UINT,    /* decimal without leading zeros */
 	PG_F_PAYLOAD, /* "<64 hex> <size>" */
 	PG_F_ENUM,    /* one of the schema's words */
+	PG_F_SIG,     /* 128 lowercase hex: an Ed25519 signature */
 } pg_fkind;
 
 #define PG_FIELD_REQUIRED 1 /* exactly once */
@@ -115,6 +116,10 @@ int pg_object_sign(pg_object *o, const uint8_t *sk);
  * the line: "line 4: ...". */
 #define PG_DECODE_NOVERIFY 1
 int pg_object_decode(pg_object **out, const char *data, size_t len, unsigned flags);
+
+/* What a predecessor key signs to hand an identity over to a new key
+ * (an identity object's 'handover' field; format.md §3.5). */
+void pg_handover_message(pg_buf *out, const uint8_t old_pk[PG_PK_LEN], const uint8_t new_pk[PG_PK_LEN]);
 
 /* BLAKE2b-256 of data. */
 void pg_hash(uint8_t out[PG_ID_LEN], const void *data, size_t len);

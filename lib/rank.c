@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-double pg_rank_weight(const char *signer, const char *me)
+/* A claim of mine: signed by one of my keys while it was valid. */
+static int mine(const pg_rep *rep, const char *signer, int64_t date)
 {
-	return me && !strcmp(signer, me) ? 2.0 : 1.0;
+	const pg_rep_node *n = pg_rep_find(rep, signer);
+	return n && n->principal == rep->me_node && date < n->void_from;
 }
 
 struct vec {
@@ -91,6 +93,7 @@ static size_t select_results(const pg_index_result **out, const pg_index_result 
 struct vote {
 	const char *author;
 	int bad;
+	double w;
 };
 
 static int vote_cmp(const void *a, const void *b)
@@ -101,40 +104,44 @@ static int vote_cmp(const void *a, const void *b)
 /* The verdict on one impl: per spec, my newest result decides; without
  * one, the weight of the others' newest results (one per signer). */
 static void judge(pg_rank_row *row, const pg_index_row *specs, size_t nspecs, const pg_index_result *res,
-		  size_t nres, const char *me)
+		  size_t nres, const pg_rep *rep)
 {
-	size_t unknown = 0, failing = 0, nv = 0;
+	size_t unknown = 0, failing = 0, nv = 0, untrusted = 0;
 	const char *failed_spec = NULL;
 	const pg_index_result **sel = pg_calloc(nres + 1, sizeof(*sel));
 	struct vote *votes = pg_calloc(nres + 1, sizeof(*votes));
 	int mine_all = nspecs > 0;
 	for (size_t s = 0; s < nspecs; s++) {
 		size_t n = select_results(sel, res, nres, "verify", specs[s].id);
-		const pg_index_result *mine = NULL;
+		const pg_index_result *my = NULL;
 		double pass = 0, fail = 0;
+		size_t zero = 0;
 		for (size_t i = 0; i < n; i++) {
 			const pg_index_result *r = sel[i];
 			if (i && !strcmp(sel[i - 1]->author, r->author))
 				continue; /* an older result of the same signer */
-			if (me && !strcmp(r->author, me))
-				mine = r;
-			double w = pg_rank_weight(r->author, me);
+			if (mine(rep, r->author, r->date) && (!my || r->date > my->date))
+				my = r;
+			double w = pg_rep_weight(rep, r->author, r->date);
 			if (!strcmp(r->verdict, "passed"))
 				pass += w;
 			else if (!strcmp(r->verdict, "failed"))
 				fail += w;
-			votes[nv++] = (struct vote){ r->author, strcmp(r->verdict, "passed") != 0 };
+			zero += !(w > 0);
+			votes[nv++] = (struct vote){ r->author, strcmp(r->verdict, "passed") != 0, w };
 		}
 		int ok;
-		if (mine)
-			ok = !strcmp(mine->verdict, "passed") ? 1 : !strcmp(mine->verdict, "failed") ? -1 : 0;
+		if (my)
+			ok = !strcmp(my->verdict, "passed") ? 1 : !strcmp(my->verdict, "failed") ? -1 : 0;
 		else
 			ok = pass > fail ? 1 : fail > pass ? -1 : 0;
-		mine_all &= mine && ok == 1;
+		mine_all &= my && ok == 1;
 		if (ok < 0 && !failing++)
 			failed_spec = specs[s].name;
 		if (ok == 0)
 			unknown++;
+		if (ok == 0 && zero > untrusted)
+			untrusted = zero;
 	}
 	/* signers none of whose newest results found a fault */
 	if (nv)
@@ -144,7 +151,9 @@ static void judge(pg_rank_row *row, const pg_index_row *specs, size_t nspecs, co
 		int bad = 0;
 		for (; j < nv && !strcmp(votes[j].author, votes[i].author); j++)
 			bad |= votes[j].bad;
-		row->verified_by += !bad;
+		row->verified_by += !bad && votes[i].w > 0;
+		if (!bad)
+			row->verified_mass += votes[i].w;
 		i = j;
 	}
 	row->verified_by_me = mine_all;
@@ -157,6 +166,10 @@ static void judge(pg_rank_row *row, const pg_index_row *specs, size_t nspecs, co
 			snprintf(more, sizeof(more), " and %zu more", failing - 1);
 		row->status = PG_RANK_FAILED;
 		row->reason = pg_asprintf("fails spec %s%s", failed_spec ? failed_spec : "?", more);
+	} else if (unknown && untrusted) {
+		row->status = PG_RANK_UNVERIFIED;
+		row->reason = pg_asprintf("verified only by identities you do not trust (%zu); pg verify %.12s, or "
+					  "pg trust one of them", untrusted, row->impl.id);
 	} else if (unknown) {
 		row->status = PG_RANK_UNVERIFIED;
 		row->reason = pg_asprintf("not verified against %zu of %zu specs (pg verify %.12s)", unknown, nspecs,
@@ -184,32 +197,38 @@ static size_t distinct(const char **s, size_t n)
 /* The score from the bench claims: per bench a weighted median, each
  * signer's weight split over its claims. */
 static void score(pg_rank_row *row, const pg_index_row *benches, size_t nb, const pg_index_result *res,
-		  size_t nres, const char *me)
+		  size_t nres, const pg_rep *rep)
 {
 	const pg_index_result **sel = pg_calloc(nres + 1, sizeof(*sel));
 	struct wv *v = pg_calloc(nres + 1, sizeof(*v)), *lo = pg_calloc(nres + 1, sizeof(*lo)),
 		  *hi = pg_calloc(nres + 1, sizeof(*hi));
 	const char **who = pg_calloc(nres + 1, sizeof(*who)), **mach = pg_calloc(nres + 1, sizeof(*mach));
+	uint32_t *P = pg_calloc(nres + 1, sizeof(*P));
+	double *W = pg_calloc(nres + 1, sizeof(*W));
 	double ls = 0, llo = 0, lhi = 0;
 	size_t nwho = 0;
 	for (size_t b = 0; b < nb; b++) {
 		size_t n = select_results(sel, res, nres, "bench", benches[b].id), m = 0;
-		for (size_t i = 0; i < n;) {
-			size_t j = i;
-			while (j < n && !strcmp(sel[j]->author, sel[i]->author))
-				j++;
-			double w = pg_rank_weight(sel[i]->author, me) / (double)(j - i);
-			for (; i < j; i++) {
-				const pg_index_result *r = sel[i];
-				if (!(r->score > 0))
-					continue;
-				v[m] = (struct wv){ log(r->score), w };
-				lo[m] = (struct wv){ log(r->lo > 0 ? r->lo : r->score), w };
-				hi[m] = (struct wv){ log(r->hi > 0 ? r->hi : r->score), w };
-				who[nwho] = r->author;
-				mach[nwho++] = r->machine;
-				m++;
-			}
+		/* each signer's weight is split over its claims, over all its keys */
+		for (size_t i = 0; i < n; i++) {
+			const pg_rep_node *nd = pg_rep_find(rep, sel[i]->author);
+			P[i] = nd ? nd->principal : UINT32_MAX;
+			W[i] = sel[i]->score > 0 ? pg_rep_weight(rep, sel[i]->author, sel[i]->date) : 0;
+		}
+		for (size_t i = 0; i < n; i++) {
+			const pg_index_result *r = sel[i];
+			if (!(W[i] > 0))
+				continue;
+			size_t k = 0;
+			for (size_t q = 0; q < n; q++)
+				k += P[q] == P[i] && W[q] > 0;
+			double w = W[i] / (double)k;
+			v[m] = (struct wv){ log(r->score), w };
+			lo[m] = (struct wv){ log(r->lo > 0 ? r->lo : r->score), w };
+			hi[m] = (struct wv){ log(r->hi > 0 ? r->hi : r->score), w };
+			who[nwho] = r->author;
+			mach[nwho++] = r->machine;
+			m++;
 		}
 		if (!m)
 			continue;
@@ -232,6 +251,8 @@ static void score(pg_rank_row *row, const pg_index_row *benches, size_t nb, cons
 	free(hi);
 	free(who);
 	free(mach);
+	free(P);
+	free(W);
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -247,7 +268,7 @@ static int row_cmp(const void *a, const void *b)
 	return d ? d : strcmp(x->impl.id, y->impl.id);
 }
 
-int pg_rank(pg_ranking *out, pg_index *x, const char *iface, const char *me)
+int pg_rank(pg_ranking *out, pg_index *x, const char *iface, const pg_rep *rep)
 {
 	struct vec impls = { NULL, 0, sizeof(pg_index_row) }, specs = impls, benches = impls;
 	struct vec res = { NULL, 0, sizeof(pg_index_result) };
@@ -280,19 +301,21 @@ int pg_rank(pg_ranking *out, pg_index *x, const char *iface, const char *me)
 					memcpy(bases[nbases++], rs[k].baseline, PG_HEX_LEN + 1);
 				}
 			}
-		judge(row, sr, specs.n, rs, res.n, me);
-		score(row, br, benches.n, rs, res.n, me);
+		judge(row, sr, specs.n, rs, res.n, rep);
+		score(row, br, benches.n, rs, res.n, rep);
 		/* blocked by me */
 		struct vec blocks = { NULL, 0, sizeof(pg_index_row) };
 		if ((err = pg_index_linked(x, row->impl.id, "target", "block", add_row, &blocks)) < 0)
 			break;
 		pg_index_row *bl = blocks.p;
+		if (pg_rep_blocked(rep, row->impl.id) || pg_rep_blocked(rep, row->impl.author)) {
+			free(row->reason);
+			row->status = PG_RANK_BLOCKED;
+			row->reason = pg_rep_blocked(rep, row->impl.id) ? pg_strdup("blocked by you")
+									: pg_strdup("its author is blocked by you");
+		}
 		for (size_t k = 0; k < blocks.n; k++) {
-			if (me && !strcmp(bl[k].author, me) && row->status != PG_RANK_BLOCKED) {
-				free(row->reason);
-				row->status = PG_RANK_BLOCKED;
-				row->reason = pg_asprintf("blocked by you (block %.12s)", bl[k].id);
-			} else if (row->status != PG_RANK_BLOCKED && !row->reason) {
+			if (row->status != PG_RANK_BLOCKED && !row->reason) {
 				row->reason = pg_asprintf("blocked by %s (not by you)",
 							  bl[k].author_name ? bl[k].author_name : bl[k].author);
 			}

@@ -4,13 +4,14 @@
  * claim (a signer's weight is split over its claims, so publishing many
  * gains nothing); per impl: the geometric mean over benches (SPEC-style).
  * Only verified impls are ranked (by my own results, or, where I have none,
- * by the weight of others' claims); failing, unverified and blocked impls
+ * by the trust mass of others' claims: strangers weigh nothing); failing, unverified and blocked impls
  * are listed after them with the reason.  All of it comes from the index.
  */
 #ifndef PG_RANK_H
 #define PG_RANK_H
 
 #include "index.h"
+#include "trust.h"
 
 typedef enum pg_rank_status {
 	PG_RANK_RANKED = 0, /* verified and benched */
@@ -28,7 +29,8 @@ typedef struct pg_rank_row {
 	int baseline;         /* the benches' baseline: 1 by definition */
 	double score, lo, hi; /* × baseline (lower is faster) and the 25-75% band */
 	size_t claims, signers, machines, benches;
-	size_t verified_by;   /* signers whose verify results all passed it */
+	size_t verified_by;   /* trusted signers whose verify results all passed it */
+	double verified_mass; /* their trust mass (what pg build's threshold is about) */
 	int verified_by_me;
 } pg_rank_row;
 
@@ -37,12 +39,9 @@ typedef struct pg_ranking {
 	size_t n;
 } pg_ranking;
 
-/* me: my key (64 hex) or NULL. */
-int pg_rank(pg_ranking *out, pg_index *x, const char *iface, const char *me);
+/* Claims count by their signers' trust mass in rep (pg_rep_weight), never
+ * by their number; my own verdicts decide where I have them. */
+int pg_rank(pg_ranking *out, pg_index *x, const char *iface, const pg_rep *rep);
 void pg_ranking_free(pg_ranking *r);
-
-/* How much a signer's claims count: the one function the trust work
- * replaces.  For now every signer weighs 1 and my own claims 2. */
-double pg_rank_weight(const char *signer, const char *me);
 
 #endif

@@ -437,6 +437,8 @@ static int verify_body(pg_result_info *info, const pg_object *o, int check)
 	while (next_line(&d, &key))
 		if (!strcmp(key, "machine"))
 			snprintf(info->machine, sizeof(info->machine), "%s", d.tok);
+		else if (!strcmp(key, "rerun"))
+			info->rerun = !strcmp(d.tok, "same") ? 1 : !strcmp(d.tok, "differs") ? -1 : 0;
 	return 0;
 }
 

@@ -66,6 +66,7 @@ typedef struct pg_result_info {
 	double score, band_lo, band_hi; /* bench */
 	char baseline[PG_HEX_LEN + 1];
 	char machine[256];
+	int rerun;              /* verify: 1 a re-run gave the same verdict, -1 it did not, 0 none */
 } pg_result_info;
 
 /* Read the summary of a result object without re-checking it. */

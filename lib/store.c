@@ -1005,3 +1005,49 @@ done:
 	free(chain);
 	return err;
 }
+
+/* --- records: JSON lines beside the repository ---------------------------- */
+
+int pg_store_read_lines(pg_store *s, const char *file, size_t limit,
+			int (*cb)(const char *line, size_t len, void *data), void *data)
+{
+	char *path = pg_path_join(pg_store_path(s), file);
+	pg_buf b = PG_BUF_INIT;
+	int err = pg_read_file(&b, path, limit);
+	free(path);
+	if (err == PG_ENOTFOUND) {
+		pg_error_clear();
+		return 0;
+	}
+	for (const char *p = b.ptr, *end = b.ptr + b.len; err == 0 && p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break; /* a line cut short by a crash is not a record */
+		err = cb(p, (size_t)(nl - p), data);
+		p = nl + 1;
+	}
+	pg_buf_free(&b);
+	return err;
+}
+
+int pg_store_append_line(pg_store *s, const char *file, const char *line)
+{
+	char *path = pg_path_join(pg_store_path(s), file);
+	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644), err = 0;
+	size_t len = strlen(line);
+	/* a line cut short by a crash is ended first, or this record would
+	 * join it and be lost with it */
+	struct stat st;
+	char last = '\n';
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
+	    last != '\n' && write(fd, "\n", 1) != 1)
+		last = 0;
+	char *rec = pg_asprintf("%s\n", line);
+	if (fd < 0 || !last || write(fd, rec, len + 1) != (ssize_t)(len + 1) || fsync(fd) < 0)
+		err = pg_error_set(PG_ERROR, "cannot append to %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(rec);
+	free(path);
+	return err;
+}

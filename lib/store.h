@@ -110,4 +110,11 @@ typedef int (*pg_log_cb)(const pg_log_entry *e, void *data);
 int pg_log_walk(pg_store *s, const uint8_t publisher[PG_PK_LEN], const git_oid *tip,
 		const git_oid *since, unsigned flags, pg_log_cb cb, void *data);
 
+/* Records kept beside the repository (.pg/refusals, .pg/policy): one
+ * line each, appended and fsynced; a last line cut short by a crash is
+ * skipped when read and ended before the next is appended. */
+int pg_store_read_lines(pg_store *s, const char *file, size_t limit,
+			int (*cb)(const char *line, size_t len, void *data), void *data);
+int pg_store_append_line(pg_store *s, const char *file, const char *line);
+
 #endif

@@ -242,35 +242,30 @@ static int refusal_parse(pg_refusal *r, const char *line, size_t len)
 	return 0;
 }
 
+struct refusals {
+	pg_refusal *r;
+	size_t n, cap;
+};
+
+static int add_refusal(const char *line, size_t len, void *data)
+{
+	struct refusals *c = data;
+	pg_refusal r;
+	if (refusal_parse(&r, line, len) == 0) {
+		if (c->n == c->cap)
+			c->r = pg_realloc(c->r, (c->cap = c->cap ? 2 * c->cap : 16) * sizeof(*c->r));
+		c->r[c->n++] = r;
+	}
+	return 0;
+}
+
 int pg_refusals(pg_refusal **out, size_t *n, pg_store *s)
 {
-	char *path = pg_path_join(pg_store_path(s), REFUSALS_FILE);
-	pg_buf b = PG_BUF_INIT;
-	*out = NULL;
-	*n = 0;
-	int err = pg_read_file(&b, path, REFUSALS_MAX);
-	free(path);
-	if (err == PG_ENOTFOUND) {
-		pg_error_clear();
-		return 0;
-	}
-	if (err < 0)
-		return err;
-	size_t cap = 0;
-	for (const char *p = b.ptr, *end = b.ptr + b.len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			break; /* a line cut short by a crash is not a record */
-		pg_refusal r;
-		if (refusal_parse(&r, p, (size_t)(nl - p)) == 0) {
-			if (*n == cap)
-				*out = pg_realloc(*out, (cap = cap ? 2 * cap : 16) * sizeof(**out));
-			(*out)[(*n)++] = r;
-		}
-		p = nl + 1;
-	}
-	pg_buf_free(&b);
-	return 0;
+	struct refusals c = { NULL, 0, 0 };
+	int err = pg_store_read_lines(s, REFUSALS_FILE, REFUSALS_MAX, add_refusal, &c);
+	*out = c.r;
+	*n = c.n;
+	return err;
 }
 
 int pg_refusal_record(pg_store *s, const pg_refusal *r)
@@ -297,22 +292,7 @@ int pg_refusal_record(pg_store *s, const pg_refusal *r)
 	json_decref(j);
 	if (!line)
 		return pg_error_set(PG_ERROR, "cannot encode a refusal");
-	char *path = pg_path_join(pg_store_path(s), REFUSALS_FILE);
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	free(path);
-	size_t len = strlen(line);
-	line[len++] = '\n'; /* json_dumps left room: it ends in '\0' */
-	/* a line cut short by a crash is ended first, or this record would
-	 * join it and be lost with it */
-	struct stat st;
-	char last = '\n';
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
-	    last != '\n' && write(fd, "\n", 1) != 1)
-		last = 0;
-	if (fd < 0 || !last || write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
-		err = pg_error_set(PG_ERROR, "cannot record a refusal in .pg/refusals: %s", strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	err = pg_store_append_line(s, REFUSALS_FILE, line);
 	free(line);
 	return err;
 }
