@@ -8,6 +8,7 @@
  * does not match its impl.
  */
 #include "cmd.h"
+#include "config.h"
 #include "lock.h"
 #include "rank.h"
 #include "verify.h"
@@ -103,13 +104,22 @@ static int choose(struct pg_ctx *ctx, const pg_index_row *iface, pg_rank_row *ch
 	int err = rank_trusted(ctx, &rk, iface->id);
 	if (err < 0)
 		return err;
+	/* verified by me, or by enough of my trust mass (trust.threshold) */
+	double threshold = pg_config_threshold(ctx->store);
 	const pg_rank_row *best = NULL;
-	for (size_t i = 0; i < rk.n && !best; i++)
-		if (rk.rows[i].status == PG_RANK_RANKED)
-			best = &rk.rows[i];
-	for (size_t i = 0; i < rk.n && !best; i++)
-		if (rk.rows[i].status == PG_RANK_UNBENCHED)
-			best = &rk.rows[i];
+	size_t short_of = 0;
+	for (int want = PG_RANK_RANKED; want <= PG_RANK_UNBENCHED && !best; want++)
+		for (size_t i = 0; i < rk.n && !best; i++) {
+			const pg_rank_row *r = &rk.rows[i];
+			if ((int)r->status != want)
+				continue;
+			if (r->verified_by_me || r->verified_mass >= threshold)
+				best = r;
+			else if (!short_of++)
+				info(ctx, "  passed over %s (%.12s): verified by %.1f%% of your trust mass, below trust.threshold "
+					  "%.1f%% ('pg verify %.12s' decides it for you)", r->impl.name ? r->impl.name : "?",
+				     r->impl.id, 100 * r->verified_mass, 100 * threshold, r->impl.id);
+		}
 	if (!best) {
 		err = pg_error_set(PG_ENOTFOUND, "%s has no verified implementation to build (%zu impl%s; see 'pg rank %s', "
 				   "then 'pg verify %s' or 'pg bench %s')", iface->name, rk.n, rk.n == 1 ? "" : "s",

@@ -182,6 +182,9 @@ struct plan {
 	pg_buf *payloads; /* owned payload bytes, one per impl/spec */
 	size_t npayloads;
 	char *only_impl, *only_spec; /* a target narrowed to one (id) */
+	char iface_author[PG_HEX_LEN + 1];
+	int all_specs;               /* also specs by authors the user does not trust */
+	size_t skipped_specs;        /* ... left out without it */
 	pg_manifest *dir_impl, *dir_spec;
 	int wanted;
 };

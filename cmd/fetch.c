@@ -1,5 +1,6 @@
 /* fetch.c - pg fetch and pg pull; the sync output shared with clone and bundle */
 #include "cmd.h"
+#include "trust.h"
 #include "sync.h"
 
 #include <stdlib.h>
@@ -37,31 +38,6 @@ static void progress(void *data, const char *stage, uint64_t done, uint64_t tota
 	ui->shown = !fin;
 }
 
-/* Keys of the identities the current identity blocked (block objects
- * whose target is an identity). */
-struct blocked {
-	pg_index *x;
-	uint8_t (*keys)[PG_PK_LEN];
-	size_t n;
-};
-
-static int blocked_target(const char *rel, const char *other, const pg_index_row *row, void *data)
-{
-	struct blocked *b = data;
-	(void)other;
-	if (strcmp(rel, "target") || !row || strcmp(row->type, "identity"))
-		return 0;
-	b->keys = pg_realloc(b->keys, (b->n + 1) * sizeof(*b->keys));
-	pg_unhex(b->keys[b->n++], row->author, PG_PK_LEN);
-	return 0;
-}
-
-static int blocked_block(const pg_index_row *row, void *data)
-{
-	struct blocked *b = data;
-	return pg_index_links(b->x, row->id, 0, blocked_target, b);
-}
-
 void sync_opts_init(struct pg_ctx *ctx, pg_sync_opts *o, struct sync_ui *ui)
 {
 	memset(o, 0, sizeof(*o));
@@ -84,19 +60,23 @@ void sync_opts_init(struct pg_ctx *ctx, pg_sync_opts *o, struct sync_ui *ui)
 	} else {
 		pg_error_clear();
 	}
-	uint8_t pk[PG_PK_LEN];
-	char me[PG_HEX_LEN + 1];
-	if (!ctx->index || pg_key_get_current(pk, ctx->home) < 0) {
+	/* the publishers I blocked (published or private, any of their keys,
+	 * and keys blocked before their logs were ever seen) */
+	const pg_rep *rep;
+	if (!ctx->index || ctx_rep(ctx, &rep) < 0) {
 		pg_error_clear();
 		return;
 	}
-	pg_hex(me, pk, PG_PK_LEN);
-	struct blocked b = { ctx->index, NULL, 0 };
-	pg_query q = { .type = "block", .author = me };
-	if (pg_index_query(ctx->index, &q, blocked_block, &b) < 0)
-		pg_error_clear();
-	o->blocked = (const uint8_t(*)[PG_PK_LEN])b.keys;
-	o->nblocked = b.n;
+	uint8_t(*bk)[PG_PK_LEN] = pg_calloc(rep->n + rep->nblocked + 1, PG_PK_LEN);
+	size_t n = 0;
+	for (size_t i = 0; i < rep->n; i++)
+		if (rep->nodes[rep->nodes[i].principal].flags & PG_REP_BLOCKED)
+			pg_unhex(bk[n++], rep->nodes[i].key, PG_PK_LEN);
+	for (size_t i = 0; i < rep->nblocked; i++)
+		if (!pg_rep_find(rep, rep->blocked_objects[i]))
+			pg_unhex(bk[n++], rep->blocked_objects[i], PG_PK_LEN);
+	o->blocked = (const uint8_t(*)[PG_PK_LEN])bk;
+	o->nblocked = n;
 }
 
 void sync_opts_free(pg_sync_opts *o, struct sync_ui *ui)

@@ -7,6 +7,7 @@
 #include "cmd.h"
 #include "gen.h"
 #include "result.h"
+#include "trust.h"
 #include "verify.h"
 
 #include <stdlib.h>
@@ -29,7 +30,7 @@ static const struct cmd_help help = {
 };
 
 struct opts {
-	int json, tap, record, no_publish, no_sandbox, jobs;
+	int json, tap, record, no_publish, no_sandbox, jobs, all_specs;
 	const char *junit, *as;
 };
 
@@ -128,6 +129,31 @@ done:
 	return err;
 }
 
+/* Specs apply by default when they are mine, the interface author's, or
+ * by someone I trust (any share of my trust mass); not when I blocked them. */
+static int spec_applies(struct gather *g, const pg_index_row *r)
+{
+	const pg_rep *rep;
+	if (g->p->only_spec)
+		return 1; /* asked for by id */
+	if (ctx_rep(g->ctx, &rep) < 0) {
+		g->err = PG_ERROR;
+		return 0;
+	}
+	const pg_rep_node *a = pg_rep_find(rep, r->author), *i = pg_rep_find(rep, g->p->iface_author);
+	const char *why = NULL;
+	if (pg_rep_blocked(rep, r->id) || pg_rep_blocked(rep, r->author))
+		why = "you blocked it";
+	else if (g->p->all_specs || (a && (a->principal == rep->me_node || (i && a->principal == i->principal) ||
+					   pg_rep_weight(rep, r->author, r->date) > 0)))
+		return 1;
+	else
+		why = "its author is not you, the interface's author, or anyone you trust; --all-specs runs it";
+	g->p->skipped_specs++;
+	info(g->ctx, "skipped spec %s (%.12s) by %s: %s", r->name ? r->name : "?", r->id, author_label(r), why);
+	return 0;
+}
+
 static int gather_link(const char *rel, const char *other, const pg_index_row *r, void *data)
 {
 	struct gather *g = data;
@@ -136,7 +162,8 @@ static int gather_link(const char *rel, const char *other, const pg_index_row *r
 		return 0;
 	if (!strcmp(r->type, "impl"))
 		g->err = gather_impl(g->ctx, g->p, r);
-	else if (!strcmp(r->type, "spec") && !g->p->dir_spec && (!g->p->only_spec || !strcmp(g->p->only_spec, r->id)))
+	else if (!strcmp(r->type, "spec") && !g->p->dir_spec && (!g->p->only_spec || !strcmp(g->p->only_spec, r->id)) &&
+		 spec_applies(g, r))
 		g->err = gather_spec(g->ctx, g->p, r);
 	return 0;
 }
@@ -243,6 +270,7 @@ static int plan_target(struct pg_ctx *ctx, struct plan *p, const char *arg)
 	if (err < 0)
 		return err;
 	memcpy(p->iface, row.id, sizeof(p->iface));
+	memcpy(p->iface_author, row.author, sizeof(p->iface_author));
 	p->ifname = pg_strdup(row.name);
 	err = load_idl(ctx, &p->idl, &row);
 	pg_index_row_clear(&row);
@@ -531,6 +559,8 @@ pg_object *verify_result_object(const pg_key *me, const struct plan *p, const pg
 		      vd->passed, vd->failed, vd->errored);
 	for (size_t k = 0; k < vd->nfail_ids && k < 1000; k++)
 		pg_buf_printf(&body, "fail %s\n", vd->fail_ids[k]);
+	if (vd->rerun)
+		pg_buf_printf(&body, "rerun %s\n", vd->rerun > 0 ? "same" : "differs");
 	pg_buf_printf(&body, "log %s\nmachine %s\ntool pg %s\n", vd->log_hash, mach, PG_VERSION);
 	pg_object_set_body(o, body.ptr, body.len);
 	pg_buf_free(&body);
@@ -698,6 +728,62 @@ int cache_dir(char **out, struct pg_ctx *ctx)
 	return 0;
 }
 
+/* Does another identity's newest verify result on the same impl and spec
+ * say the opposite of what I saw? */
+struct dispute {
+	const pg_rep *rep;
+	const char *spec;
+	int mine, found;
+};
+
+static int find_dispute(const pg_index_result *r, void *data)
+{
+	struct dispute *d = data;
+	const pg_rep_node *n = pg_rep_find(d->rep, r->author);
+	if (strcmp(r->kind, "verify") || strcmp(r->against, d->spec) || (n && n->principal == d->rep->me_node))
+		return 0;
+	int c = !strcmp(r->verdict, "passed") ? 1 : !strcmp(r->verdict, "failed") ? -1 : 0;
+	d->found |= c && c != d->mine;
+	return 0;
+}
+
+/* Run again what others' claims contradict: a difference counts against
+ * them only when a second run saw the same (DESIGN.md §7). */
+static int confirm_disputed(struct pg_ctx *ctx, struct plan *p, const pg_verify_opts *vo)
+{
+	const pg_rep *rep;
+	pg_verify *v = &p->v;
+	int *want = pg_calloc(v->nverdicts + 1, sizeof(*want)), err = ctx_rep(ctx, &rep);
+	size_t n = 0, same = 0;
+	for (size_t i = 0; i < v->nverdicts && err == 0; i++) {
+		const pg_verdict *vd = &v->verdicts[i];
+		struct dispute d = { rep, v->specs[vd->spec].id, vd->failed ? -1 : vd->errored ? 0 : 1, 0 };
+		if (!*v->impls[vd->impl].id || !*d.spec || !d.mine)
+			continue;
+		err = pg_index_results(ctx->index, v->impls[vd->impl].id, find_dispute, &d);
+		want[i] = d.found;
+		n += d.found;
+	}
+	if (err == 0 && n) {
+		info(ctx, "%s: %zu verdict%s contradict%s another identity's claim; running %s again to confirm", p->ifname,
+		     n, n == 1 ? "" : "s", n == 1 ? "s" : "", n == 1 ? "it" : "them");
+		err = pg_verify_rerun(v, vo, want);
+		for (size_t i = 0; i < v->nverdicts && err == 0; i++) {
+			const pg_verdict *vd = &v->verdicts[i];
+			same += want[i] && vd->rerun > 0;
+			if (want[i] && vd->rerun < 0)
+				info(ctx, "note: %s on spec %s came out differently the second time (flaky): no one's "
+					  "claim is held against them for it", v->impls[vd->impl].name,
+				     v->specs[vd->spec].name);
+		}
+		if (err == 0 && same)
+			info(ctx, "confirmed %zu of %zu: the claims that say otherwise now count against their signers",
+			     same, n);
+	}
+	free(want);
+	return err;
+}
+
 int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx)
 {
 	struct opts o = { 0 };
@@ -707,6 +793,7 @@ int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx)
 		OPT_STRING(0, "junit", &o.junit, "FILE", "also write JUnit XML to FILE"),
 		OPT_BOOL(0, "tap", &o.tap, "print TAP, one line per case"),
 		OPT_BOOL(0, "record", &o.record, "publish shrunk counterexamples as a new spec"),
+		OPT_BOOL(0, "all-specs", &o.all_specs, "also run specs by authors you do not trust"),
 		OPT_BOOL(0, "no-publish", &o.no_publish, "do not publish result objects"),
 		OPT_BOOL(0, "no-sandbox", &o.no_sandbox, "run code WITHOUT bubblewrap (only code you trust)"),
 		OPT_STRING(0, "as", &o.as, "NAME", "sign results as this identity"),
@@ -742,6 +829,7 @@ int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx)
 	err = 0;
 	for (size_t i = 0; i < ntargets && err == 0; i++) {
 		struct plan *p = &plans[nplans++];
+		p->all_specs = o.all_specs;
 		err = plan_load(ctx, p, argc ? argv[i] : every[i]);
 		if (err == 0 && !p->v.nspecs)
 			info(ctx, "%s (%.12s) has no spec to verify against", p->ifname, p->iface);
@@ -760,6 +848,8 @@ int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx)
 		fprintf(stderr, "warning: --no-sandbox: running the implementations' code unconfined\n");
 	for (size_t i = 0; i < nplans && err == 0; i++)
 		err = pg_verify_run(&plans[i].v, &vo);
+	for (size_t i = 0; i < nplans && err == 0; i++)
+		err = confirm_disputed(ctx, &plans[i], &vo);
 	free(cache);
 
 	size_t failed = 0, errored = 0, verdicts = 0;

@@ -952,7 +952,8 @@ int pg_verify_run(pg_verify *v, const pg_verify_opts *o)
 	return 0;
 }
 
-void pg_verify_clear(pg_verify *v)
+/* What pg_verify_run filled in: verdicts, recordings, builds' places. */
+static void clear_run(pg_verify *v)
 {
 	for (size_t i = 0; i < v->nverdicts; i++) {
 		pg_verdict *vd = &v->verdicts[i];
@@ -978,24 +979,80 @@ void pg_verify_clear(pg_verify *v)
 	}
 	free(v->recorded);
 	for (size_t i = 0; i < v->nimpls; i++) {
+		free(v->impls[i].dir);
+		free(v->impls[i].build_error);
+		v->impls[i].dir = v->impls[i].build_error = NULL;
+	}
+	v->verdicts = NULL;
+	v->nverdicts = 0;
+	v->recorded = NULL;
+	v->nrecorded = 0;
+}
+
+void pg_verify_clear(pg_verify *v)
+{
+	clear_run(v);
+	for (size_t i = 0; i < v->nimpls; i++) {
 		pg_vimpl *im = &v->impls[i];
 		free(im->name);
 		free(im->lang);
 		free(im->build);
 		free(im->run);
 		free(im->author);
-		free(im->dir);
-		free(im->build_error);
 	}
 	for (size_t s = 0; s < v->nspecs; s++) {
 		free(v->specs[s].name);
 		free(v->specs[s].author);
 		pg_spec_free(v->specs[s].spec);
 	}
-	v->verdicts = NULL;
-	v->nverdicts = 0;
-	v->recorded = NULL;
-	v->nrecorded = 0;
+}
+
+static int verdict_class(const pg_verdict *vd)
+{
+	return vd->failed ? -1 : vd->errored ? 0 : 1;
+}
+
+int pg_verify_rerun(pg_verify *v, const pg_verify_opts *o, const int *want)
+{
+	pg_verify again = { v->idl, pg_calloc(v->nimpls + 1, sizeof(pg_vimpl)), v->nimpls,
+			    pg_calloc(v->nspecs + 1, sizeof(pg_vspec)), 0, NULL, 0, NULL, 0 };
+	size_t *spec_of = pg_calloc(v->nspecs + 1, sizeof(*spec_of)), runs = 0;
+	/* the same impls (only the wanted ones reported), the wanted specs */
+	for (size_t i = 0; i < v->nimpls; i++) {
+		again.impls[i] = v->impls[i];
+		again.impls[i].dir = again.impls[i].build_error = NULL;
+		again.impls[i].ans = NULL;
+		again.impls[i].aux = 1;
+	}
+	for (size_t s = 0; s < v->nspecs; s++) {
+		int any = 0;
+		for (size_t k = 0; k < v->nverdicts; k++)
+			if (want[k] && v->verdicts[k].spec == s) {
+				any = 1;
+				again.impls[v->verdicts[k].impl].aux = 0;
+			}
+		if (any) {
+			spec_of[again.nspecs] = s;
+			again.specs[again.nspecs++] = v->specs[s];
+		}
+	}
+	int err = again.nspecs ? pg_verify_run(&again, o) : 0;
+	for (size_t k = 0; err == 0 && k < again.nverdicts; k++) {
+		const pg_verdict *nv = &again.verdicts[k];
+		for (size_t j = 0; j < v->nverdicts; j++) {
+			pg_verdict *vd = &v->verdicts[j];
+			if (want[j] && vd->impl == nv->impl && vd->spec == spec_of[nv->spec]) {
+				vd->rerun = verdict_class(vd) == verdict_class(nv) ? 1 : -1;
+				runs++;
+			}
+		}
+	}
+	clear_run(&again);
+	free(again.impls);
+	free(again.specs);
+	free(spec_of);
+	(void)runs;
+	return err;
 }
 
 /* --- recording ------------------------------------------------------------ */

@@ -60,6 +60,7 @@ typedef struct pg_verdict {
 	size_t nfail_ids;
 	pg_buf log;              /* one line per case: "ok id what" / "not ok id what: why" */
 	char log_hash[PG_HEX_LEN + 1];
+	int rerun;               /* pg_verify_rerun: 1 the same verdict again, -1 another, 0 not re-run */
 } pg_verdict;
 
 /* A counterexample worth recording as an example case. */
@@ -97,6 +98,12 @@ typedef struct pg_verify {
 /* Run it all.  Failures of the implementations are verdicts, not errors;
  * a negative return is pg's own failure (I/O, the sandbox unusable). */
 int pg_verify_run(pg_verify *v, const pg_verify_opts *o);
+
+/* Run the verdicts marked in want (one flag per verdict) a second time
+ * and set their rerun: whether the verdict (passed, failed, undecided)
+ * came out the same.  pg verify does this where another signer's claim
+ * contradicts a verdict, so that flakiness never counts against them. */
+int pg_verify_rerun(pg_verify *v, const pg_verify_opts *o, const int *want);
 
 /* The sandbox an implementation built by pg_verify_run runs in. */
 pg_sandbox pg_vimpl_sandbox(const pg_vimpl *im, int no_sandbox);
