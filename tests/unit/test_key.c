@@ -771,6 +771,141 @@ static void test_pg_home(void **state)
 	}
 }
 
+static pg_object *decode_file(const char *path)
+{
+	char *text = slurp(path);
+	pg_object *o = NULL;
+	if (pg_object_decode(&o, text, strlen(text), 0) < 0)
+		fail_msg("%s: %s", path, pg_error_last());
+	free(text);
+	return o;
+}
+
+/* Rotation: the new key's first identity names the old key and carries
+ * its handover signature (which decoding checks); the old key's next
+ * version names the successor; the name then means the new key. */
+static void test_rotate(void **state)
+{
+	(void)state;
+	struct home h = home_new();
+	pg_key *old = gen("alice"), *k = NULL;
+	pg_object *next = NULL;
+	char oldhex[PG_HEX_LEN + 1], newhex[PG_HEX_LEN + 1];
+	save(old, h.home, NULL);
+	assert_int_equal(pg_key_rotate(&k, &next, old, h.home, NULL, DATE + 10), 0);
+	pg_hex(oldhex, old->pk, PG_PK_LEN);
+	pg_hex(newhex, k->pk, PG_PK_LEN);
+	assert_string_equal(pg_object_get(next, "successor"), newhex);
+	assert_string_equal(pg_object_get(next, "version"), "2");
+
+	char *path = key_file(h.home, k->pk, ".id");
+	pg_object *first = decode_file(path); /* verifies the handover */
+	assert_string_equal(pg_object_get(first, "predecessor"), oldhex);
+	assert_non_null(pg_object_get(first, "handover"));
+	free(path);
+
+	pg_key_state_t st;
+	assert_int_equal(pg_key_state(&st, h.home, old->pk), 0);
+	assert_int_equal(st.version, 2);
+	assert_string_equal(st.successor, newhex);
+	assert_int_equal(st.revoked, -1);
+	pg_key *found = find(h.home, "alice"); /* two keys, one in service */
+	assert_memory_equal(found->pk, k->pk, PG_PK_LEN);
+	pg_key_free(found);
+
+	/* once handed over, never again */
+	pg_key *k2 = NULL;
+	pg_object *n2 = NULL;
+	assert_int_equal(pg_key_rotate(&k2, &n2, old, h.home, NULL, DATE + 20), PG_EEXISTS);
+
+	/* a handover signed by any other key does not decode */
+	pg_buf raw = PG_BUF_INIT;
+	pg_buf_put(&raw, first->raw.ptr, first->raw.len);
+	char *at = strstr(raw.ptr, "handover ") + 9;
+	at[0] = at[0] == 'a' ? 'b' : 'a';
+	pg_object *bad = pg_object_new(PG_T_IDENTITY, k->pk, DATE);
+	pg_object_add(bad, "name", "alice");
+	pg_object_add(bad, "predecessor", oldhex);
+	char sig[129];
+	snprintf(sig, sizeof(sig), "%.128s", at);
+	pg_object_add(bad, "handover", sig);
+	assert_int_equal(pg_object_sign(bad, k->sk), 0);
+	pg_object *o = NULL;
+	assert_int_equal(pg_object_decode(&o, bad->raw.ptr, bad->raw.len, 0), PG_EINTEGRITY);
+	assert_non_null(strstr(pg_error_last(), "handover"));
+	assert_int_equal(pg_object_decode(&o, bad->raw.ptr, bad->raw.len, PG_DECODE_NOVERIFY), 0);
+	pg_object_free(o);
+
+	pg_buf_free(&raw);
+	pg_object_free(bad);
+	pg_object_free(first);
+	pg_object_free(next);
+	pg_key_free(k);
+	pg_key_free(old);
+	home_free(&h);
+}
+
+/* Revocation: the next version says from when; it stays said. */
+static void test_revoke(void **state)
+{
+	(void)state;
+	struct home h = home_new();
+	pg_key *k = gen("bob");
+	pg_object *next = NULL, *again = NULL;
+	save(k, h.home, NULL);
+	assert_int_equal(pg_key_revoke(&next, k, h.home, DATE + 5, DATE + 100), 0);
+	assert_string_equal(pg_object_get(next, "revoked"), "1700000005");
+	assert_string_equal(pg_object_get(next, "version"), "2");
+	pg_key_state_t st;
+	assert_int_equal(pg_key_state(&st, h.home, k->pk), 0);
+	assert_int_equal(st.revoked, DATE + 5);
+	assert_int_equal(pg_key_revoke(&again, k, h.home, DATE + 50, DATE + 200), PG_EEXISTS);
+	assert_null(again);
+	pg_object_free(next);
+	pg_key_free(k);
+	home_free(&h);
+}
+
+/* What an identity's fields must say together. */
+static void test_identity_rules(void **state)
+{
+	(void)state;
+	pg_key *k = gen("carol");
+	char self[PG_HEX_LEN + 1], sig[2 * PG_SIG_LEN + 1];
+	pg_hex(self, k->pk, PG_PK_LEN);
+	memset(sig, 'a', 2 * PG_SIG_LEN);
+	sig[2 * PG_SIG_LEN] = 0;
+	static const struct {
+		const char *version, *pred, *handover, *succ, *want;
+	} cases[] = {
+		{ "0", NULL, NULL, NULL, "version starts at 1" },
+		{ NULL, "x", NULL, NULL, "go together" },       /* predecessor without handover */
+		{ NULL, NULL, "h", NULL, "go together" },       /* handover without predecessor */
+		{ NULL, "self", "h", NULL, "cannot succeed itself" },
+		{ "2", NULL, NULL, "self", "cannot succeed itself" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pg_object *o = pg_object_new(PG_T_IDENTITY, k->pk, DATE);
+		char other[PG_HEX_LEN + 1];
+		memset(other, 'b', PG_HEX_LEN);
+		other[PG_HEX_LEN] = 0;
+		pg_object_add(o, "name", "carol");
+		if (cases[i].version)
+			pg_object_add(o, "version", cases[i].version);
+		if (cases[i].pred)
+			pg_object_add(o, "predecessor", !strcmp(cases[i].pred, "self") ? self : other);
+		if (cases[i].handover)
+			pg_object_add(o, "handover", sig);
+		if (cases[i].succ)
+			pg_object_add(o, "successor", self);
+		assert_int_equal(pg_object_sign(o, k->sk), PG_EINVALID);
+		if (!strstr(pg_error_last(), cases[i].want))
+			fail_msg("case %zu: '%s' does not say '%s'", i, pg_error_last(), cases[i].want);
+		pg_object_free(o);
+	}
+	pg_key_free(k);
+}
+
 int main(void)
 {
 	if (pg_crypto_init() < 0)
@@ -790,6 +925,9 @@ int main(void)
 		cmocka_unit_test(test_damaged_key_files),
 		cmocka_unit_test(test_damaged_sealed_key),
 		cmocka_unit_test(test_pg_home),
+		cmocka_unit_test(test_rotate),
+		cmocka_unit_test(test_revoke),
+		cmocka_unit_test(test_identity_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
