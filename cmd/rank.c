@@ -37,6 +37,7 @@ static json_t *row_to_json(const pg_rank_row *r)
 	}
 	if (r->reason)
 		json_object_set_new(o, "reason", json_string(r->reason));
+	json_object_set_new(o, "verified_mass", json_real(r->verified_mass));
 	return o;
 }
 
@@ -55,7 +56,8 @@ static void print_ranking(struct pg_ctx *ctx, const pg_index_row *iface, const p
 		snprintf(impl, sizeof(impl), "%.17s %.10s", r->impl.name ? r->impl.name : "?", r->impl.id);
 		if (r->benches)
 			snprintf(band, sizeof(band), "%.3f-%.3f", r->lo, r->hi);
-		snprintf(vb, sizeof(vb), "%zu%s", r->verified_by, r->verified_by_me ? " (you)" : "");
+		snprintf(vb, sizeof(vb), "%zu%s, %.0f%% trust", r->verified_by, r->verified_by_me ? " (you)" : "",
+			 100 * r->verified_mass);
 		if (r->status == PG_RANK_RANKED) {
 			printf("  %4zu  %-28s %-7.7s %-10.10s %s%7.3f%s  %-13s %6zu %7zu %8zu %s%s\n", r->rank, impl,
 			       r->impl.lang ? r->impl.lang : "", author_label(&r->impl), color(ctx, C_OK), r->score,

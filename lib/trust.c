@@ -633,7 +633,9 @@ int pg_rep_compute(pg_rep **out, pg_index *x, pg_store *s, const char *me, int64
 		char pub[PG_HEX_LEN + 1];
 		pg_hex(pub, rf[i].publisher, PG_PK_LEN);
 		int64_t k = node_index(r, pub);
-		if (k < 0 || r->nodes[k].principal == r->me_node)
+		/* a log refused because I blocked it broke no promise */
+		if (k < 0 || r->nodes[k].principal == r->me_node ||
+		    (strcmp(rf[i].kind, "fork") && strcmp(rf[i].kind, "integrity") && strcmp(rf[i].kind, "invalid")))
 			continue;
 		pg_rep_refusal *f = &r->ref[r->nref++];
 		f->node = r->nodes[k].principal;
