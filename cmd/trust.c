@@ -636,7 +636,7 @@ static int rep_one(struct pg_ctx *ctx, const pg_rep *rep, const char *key, int w
 			printf("%.12s", n->level_claim);
 		printf(", ");
 		print_date(n->level_date);
-		printf(")%s%s\n", reason ? ": " : "", reason ? reason : "");
+		printf(")%s%s\n", reason && *reason ? ": " : "", reason ? reason : "");
 	} else if (!(n->flags & PG_REP_ME)) {
 		printf("  your trust   none said\n");
 	}

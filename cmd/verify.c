@@ -140,17 +140,12 @@ static int spec_applies(struct gather *g, const pg_index_row *r)
 		g->err = PG_ERROR;
 		return 0;
 	}
-	const pg_rep_node *a = pg_rep_find(rep, r->author), *i = pg_rep_find(rep, g->p->iface_author);
-	const char *why = NULL;
-	if (pg_rep_blocked(rep, r->id) || pg_rep_blocked(rep, r->author))
-		why = "you blocked it";
-	else if (g->p->all_specs || (a && (a->principal == rep->me_node || (i && a->principal == i->principal) ||
-					   pg_rep_weight(rep, r->author, r->date) > 0)))
+	const char *why = pg_rep_spec_applies(rep, r->id, r->author, r->date, g->p->iface_author);
+	if (!why || (g->p->all_specs && !pg_rep_blocked(rep, r->id) && !pg_rep_blocked(rep, r->author)))
 		return 1;
-	else
-		why = "its author is not you, the interface's author, or anyone you trust; --all-specs runs it";
 	g->p->skipped_specs++;
-	info(g->ctx, "skipped spec %s (%.12s) by %s: %s", r->name ? r->name : "?", r->id, author_label(r), why);
+	info(g->ctx, "skipped spec %s (%.12s) by %s: %s%s", r->name ? r->name : "?", r->id, author_label(r), why,
+	     strcmp(why, "you blocked it") ? "; --all-specs runs it" : "");
 	return 0;
 }
 
@@ -561,6 +556,8 @@ pg_object *verify_result_object(const pg_key *me, const struct plan *p, const pg
 		pg_buf_printf(&body, "fail %s\n", vd->fail_ids[k]);
 	if (vd->rerun)
 		pg_buf_printf(&body, "rerun %s\n", vd->rerun > 0 ? "same" : "differs");
+	for (size_t k = 0; k < vd->nsaw; k++)
+		pg_buf_printf(&body, "saw %s\n", vd->saw[k]);
 	pg_buf_printf(&body, "log %s\nmachine %s\ntool pg %s\n", vd->log_hash, mach, PG_VERSION);
 	pg_object_set_body(o, body.ptr, body.len);
 	pg_buf_free(&body);
@@ -732,10 +729,14 @@ int cache_dir(char **out, struct pg_ctx *ctx)
  * say the opposite of what I saw? */
 struct dispute {
 	const pg_rep *rep;
+	pg_verdict *vd;
 	const char *spec;
 	int mine, found;
 };
 
+/* Each other identity's claim on the same impl and spec is noted in my
+ * result ('saw'): evidence counts only claims that were there before I
+ * looked, so copying my verdicts afterwards earns nothing. */
 static int find_dispute(const pg_index_result *r, void *data)
 {
 	struct dispute *d = data;
@@ -743,7 +744,11 @@ static int find_dispute(const pg_index_result *r, void *data)
 	if (strcmp(r->kind, "verify") || strcmp(r->against, d->spec) || (n && n->principal == d->rep->me_node))
 		return 0;
 	int c = !strcmp(r->verdict, "passed") ? 1 : !strcmp(r->verdict, "failed") ? -1 : 0;
-	d->found |= c && c != d->mine;
+	if (d->vd->nsaw < 100) {
+		d->vd->saw = pg_realloc(d->vd->saw, (d->vd->nsaw + 1) * sizeof(*d->vd->saw));
+		d->vd->saw[d->vd->nsaw++] = pg_strdup(r->id);
+	}
+	d->found |= d->mine && c && c != d->mine;
 	return 0;
 }
 
@@ -756,9 +761,9 @@ static int confirm_disputed(struct pg_ctx *ctx, struct plan *p, const pg_verify_
 	int *want = pg_calloc(v->nverdicts + 1, sizeof(*want)), err = ctx_rep(ctx, &rep);
 	size_t n = 0, same = 0;
 	for (size_t i = 0; i < v->nverdicts && err == 0; i++) {
-		const pg_verdict *vd = &v->verdicts[i];
-		struct dispute d = { rep, v->specs[vd->spec].id, vd->failed ? -1 : vd->errored ? 0 : 1, 0 };
-		if (!*v->impls[vd->impl].id || !*d.spec || !d.mine)
+		pg_verdict *vd = &v->verdicts[i];
+		struct dispute d = { rep, vd, v->specs[vd->spec].id, vd->failed ? -1 : vd->errored ? 0 : 1, 0 };
+		if (!*v->impls[vd->impl].id || !*d.spec)
 			continue;
 		err = pg_index_results(ctx->index, v->impls[vd->impl].id, find_dispute, &d);
 		want[i] = d.found;

@@ -44,6 +44,8 @@ static const char schema[] =
 	" against TEXT NOT NULL, author TEXT NOT NULL, date INTEGER NOT NULL, verdict TEXT, score REAL,"
 	" lo REAL, hi REAL, baseline TEXT, machine TEXT, rerun INTEGER) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS results_author ON results(author);"
+	"CREATE TABLE IF NOT EXISTS sightings(mine TEXT NOT NULL, theirs TEXT NOT NULL,"
+	" PRIMARY KEY(mine, theirs)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS results_subject ON results(subject, kind);"
 	"CREATE INDEX IF NOT EXISTS results_against ON results(against);";
 
@@ -78,6 +80,7 @@ static int upgrade(pg_index *x)
 	return exec(x, "BEGIN IMMEDIATE; DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS logs;"
 		       " DROP TABLE IF EXISTS entries; DROP TABLE IF EXISTS objects; DROP TABLE IF EXISTS links;"
 		       " DROP TABLE IF EXISTS identities; DROP TABLE IF EXISTS results; DROP TABLE IF EXISTS claims;"
+		       " DROP TABLE IF EXISTS sightings;"
 		       " COMMIT;");
 }
 
@@ -134,7 +137,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 
 struct sync_ctx {
 	pg_index *x;
-	sqlite3_stmt *entry, *object, *link, *identity, *result, *claim;
+	sqlite3_stmt *entry, *object, *link, *identity, *result, *claim, *saw;
 	size_t objects;
 };
 
@@ -165,6 +168,19 @@ static int index_result(struct sync_ctx *c, const pg_object *o, const char *id, 
 	sqlite3_bind_int(st, 13, ok ? info.rerun : 0);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_err(c->x, "recording a result");
+	/* the claims a verify result says it saw (evidence counts only those) */
+	for (const char *p = o->body, *end = o->body ? o->body + o->body_len : NULL; p && p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (len == 4 + PG_HEX_LEN && !memcmp(p, "saw ", 4) && pg_is_hex(p + 4, PG_HEX_LEN)) {
+			sqlite3_reset(c->saw);
+			bind_text(c->saw, 1, id);
+			sqlite3_bind_text(c->saw, 2, p + 4, PG_HEX_LEN, SQLITE_TRANSIENT);
+			if (sqlite3_step(c->saw) != SQLITE_DONE)
+				return db_err(c->x, "recording a sighting");
+		}
+		p += len + 1;
+	}
 	return 0;
 }
 
@@ -333,6 +349,7 @@ static int sync_publisher(struct sync_ctx *c, const uint8_t pk[PG_PK_LEN], size_
 			"DELETE FROM links WHERE src IN (SELECT id FROM objects WHERE publisher = ?1)",
 			"DELETE FROM results WHERE id IN (SELECT id FROM objects WHERE publisher = ?1)",
 			"DELETE FROM claims WHERE id IN (SELECT id FROM objects WHERE publisher = ?1)",
+			"DELETE FROM sightings WHERE mine IN (SELECT id FROM objects WHERE publisher = ?1)",
 			"DELETE FROM identities WHERE key = ?1",
 			"DELETE FROM objects WHERE publisher = ?1", "DELETE FROM entries WHERE publisher = ?1",
 		};
@@ -383,7 +400,7 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 {
 	uint8_t(*pubs)[PG_PK_LEN];
 	size_t n;
-	struct sync_ctx c = { x, NULL, NULL, NULL, NULL, NULL, NULL, 0 };
+	struct sync_ctx c = { x, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 };
 	char first[1024] = "";
 	int err = pg_store_publishers(&pubs, &n, x->s);
 	if (err < 0)
@@ -392,6 +409,7 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 	c.object = prep(x, "INSERT OR IGNORE INTO objects VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	c.result = prep(x, "INSERT OR IGNORE INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	c.claim = prep(x, "INSERT OR IGNORE INTO claims VALUES(?,?,?,?,?,?)");
+	c.saw = prep(x, "INSERT OR IGNORE INTO sightings VALUES(?,?)");
 	c.link = prep(x, "INSERT OR IGNORE INTO links VALUES(?,?,?)");
 	/* a handover, a successor and a revocation, once said, stay said */
 	c.identity = prep(x, "INSERT INTO identities VALUES(?1,?2,?3,?4,?5,?6,CASE WHEN ?6 IS NULL THEN NULL ELSE ?7 END,"
@@ -399,12 +417,13 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 			     " version = excluded.version, id = excluded.id,"
 			     " pdate = CASE WHEN identities.predecessor IS NULL THEN excluded.pdate ELSE identities.pdate END,"
 			     " predecessor = coalesce(identities.predecessor, excluded.predecessor),"
-			     " successor = coalesce(identities.successor, excluded.successor),"
+			     " successor = CASE WHEN identities.successor IS NOT NULL THEN identities.successor"
+			     " WHEN identities.revoked IS NOT NULL THEN NULL ELSE excluded.successor END,"
 			     " revoked = CASE WHEN identities.revoked IS NULL THEN excluded.revoked"
 			     " WHEN excluded.revoked IS NULL THEN identities.revoked"
 			     " ELSE min(identities.revoked, excluded.revoked) END"
 			     " WHERE excluded.version > identities.version");
-	if (!c.entry || !c.object || !c.link || !c.identity || !c.result || !c.claim)
+	if (!c.entry || !c.object || !c.link || !c.identity || !c.result || !c.claim || !c.saw)
 		err = PG_ERROR;
 	/* one damaged log does not hide the others: remember the first
 	 * error and go on */
@@ -425,6 +444,7 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 	sqlite3_finalize(c.identity);
 	sqlite3_finalize(c.result);
 	sqlite3_finalize(c.claim);
+	sqlite3_finalize(c.saw);
 	free(pubs);
 	if (c.objects && err == 0)
 		err = exec(x, "INSERT INTO meta VALUES('gen', 1) ON CONFLICT(k) DO UPDATE SET v = v + 1");
@@ -816,6 +836,24 @@ int pg_index_shared_results(pg_index *x, const char *author, pg_index_result_cb 
 		return PG_ERROR;
 	bind_text(st, 1, author);
 	return each_result(x, st, cb, data);
+}
+
+int pg_index_sightings(pg_index *x, const char *author, int (*cb)(const char *mine, const char *theirs, void *data),
+		       void *data)
+{
+	sqlite3_stmt *st = prep(x, "SELECT s.mine, s.theirs FROM sightings s JOIN results r ON r.id = s.mine"
+				   " WHERE r.author = ?1");
+	int r, err = 0;
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, author);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if ((err = cb((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1), data)))
+			break;
+	if (!err && r != SQLITE_DONE && r != SQLITE_ROW)
+		err = db_err(x, "sightings");
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
 }
 
 int pg_index_identities(pg_index *x, pg_index_identity_cb cb, void *data)

@@ -90,6 +90,11 @@ int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, vo
  * subject, against, author, newest first within an author. */
 int pg_index_shared_results(pg_index *x, const char *author, pg_index_result_cb cb, void *data);
 
+/* The other results author's verify results say they saw (lines 'saw
+ * <id>'): pairs (mine, theirs). */
+int pg_index_sightings(pg_index *x, const char *author, int (*cb)(const char *mine, const char *theirs, void *data),
+		       void *data);
+
 /* Each identity's newest version (by key). */
 typedef struct pg_index_identity {
 	char key[PG_HEX_LEN + 1];

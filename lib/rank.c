@@ -103,6 +103,22 @@ static int vote_cmp(const void *a, const void *b)
 
 /* The verdict on one impl: per spec, my newest result decides; without
  * one, the weight of the others' newest results (one per signer). */
+/* Is sel[i] superseded by a newer result of the same identity (keys
+ * handed over to a successor are the successor)? */
+static int older_of_same(const pg_rep *rep, const pg_index_result *const *sel, size_t n, size_t i)
+{
+	const pg_rep_node *a = pg_rep_find(rep, sel[i]->author);
+	for (size_t j = 0; j < n; j++) {
+		if (j == i)
+			continue;
+		const pg_rep_node *b = pg_rep_find(rep, sel[j]->author);
+		int same = a && b ? a->principal == b->principal : !strcmp(sel[i]->author, sel[j]->author);
+		if (same && (sel[j]->date > sel[i]->date || (sel[j]->date == sel[i]->date && j < i)))
+			return 1;
+	}
+	return 0;
+}
+
 static void judge(pg_rank_row *row, const pg_index_row *specs, size_t nspecs, const pg_index_result *res,
 		  size_t nres, const pg_rep *rep)
 {
@@ -118,8 +134,8 @@ static void judge(pg_rank_row *row, const pg_index_row *specs, size_t nspecs, co
 		size_t zero = 0;
 		for (size_t i = 0; i < n; i++) {
 			const pg_index_result *r = sel[i];
-			if (i && !strcmp(sel[i - 1]->author, r->author))
-				continue; /* an older result of the same signer */
+			if (older_of_same(rep, sel, n, i))
+				continue; /* an older result of the same signer, by any of its keys */
 			if (mine(rep, r->author, r->date) && (!my || r->date > my->date))
 				my = r;
 			double w = pg_rep_weight(rep, r->author, r->date);
@@ -127,8 +143,10 @@ static void judge(pg_rank_row *row, const pg_index_row *specs, size_t nspecs, co
 				pass += w;
 			else if (!strcmp(r->verdict, "failed"))
 				fail += w;
-			zero += !(w > 0);
-			votes[nv++] = (struct vote){ r->author, strcmp(r->verdict, "passed") != 0, w };
+			zero += !(w > 0) && !strcmp(r->verdict, "passed");
+			const pg_rep_node *nd = pg_rep_find(rep, r->author);
+			votes[nv++] = (struct vote){ nd ? rep->nodes[nd->principal].key : r->author,
+						     strcmp(r->verdict, "passed") != 0, w };
 		}
 		int ok;
 		if (my)
@@ -278,7 +296,28 @@ int pg_rank(pg_ranking *out, pg_index *x, const char *iface, const pg_rep *rep)
 	    (err = pg_index_linked(x, iface, "interface", "spec", add_row, &specs)) < 0 ||
 	    (err = pg_index_linked(x, iface, "interface", "bench", add_row, &benches)) < 0)
 		goto done;
+	/* the specs that bind (as pg verify runs them), the benches not blocked */
+	pg_index_row ifrow;
+	int iface_blocked = pg_rep_blocked(rep, iface);
+	if ((err = pg_index_get(x, &ifrow, iface)) < 0)
+		goto done;
 	pg_index_row *ir = impls.p, *sr = specs.p, *br = benches.p;
+	size_t ns = 0, nb = 0;
+	for (size_t i = 0; i < specs.n; i++) {
+		if (!pg_rep_spec_applies(rep, sr[i].id, sr[i].author, sr[i].date, ifrow.author))
+			sr[ns++] = sr[i];
+		else
+			pg_index_row_clear(&sr[i]);
+	}
+	for (size_t i = 0; i < benches.n; i++) {
+		if (!pg_rep_blocked(rep, br[i].id) && !pg_rep_blocked(rep, br[i].author))
+			br[nb++] = br[i];
+		else
+			pg_index_row_clear(&br[i]);
+	}
+	pg_index_row_clear(&ifrow);
+	specs.n = ns;
+	benches.n = nb;
 	out->rows = pg_calloc(impls.n + 1, sizeof(*out->rows));
 	/* the baselines the bench claims name */
 	char (*bases)[PG_HEX_LEN + 1] = NULL;
@@ -290,7 +329,12 @@ int pg_rank(pg_ranking *out, pg_index *x, const char *iface, const pg_rep *rep)
 		res.n = 0;
 		if ((err = pg_index_results(x, row->impl.id, add_result, &res)) < 0)
 			break;
-		const pg_index_result *rs = res.p;
+		pg_index_result *rs = res.p;
+		size_t kept = 0; /* results I blocked say nothing */
+		for (size_t k = 0; k < res.n; k++)
+			if (!pg_rep_blocked(rep, rs[k].id))
+				rs[kept++] = rs[k];
+		res.n = kept;
 		for (size_t k = 0; k < res.n; k++)
 			if (!strcmp(rs[k].kind, "bench") && rs[k].baseline[0]) {
 				size_t j = 0;
@@ -308,11 +352,12 @@ int pg_rank(pg_ranking *out, pg_index *x, const char *iface, const pg_rep *rep)
 		if ((err = pg_index_linked(x, row->impl.id, "target", "block", add_row, &blocks)) < 0)
 			break;
 		pg_index_row *bl = blocks.p;
-		if (pg_rep_blocked(rep, row->impl.id) || pg_rep_blocked(rep, row->impl.author)) {
+		if (pg_rep_blocked(rep, row->impl.id) || pg_rep_blocked(rep, row->impl.author) || iface_blocked) {
 			free(row->reason);
 			row->status = PG_RANK_BLOCKED;
-			row->reason = pg_rep_blocked(rep, row->impl.id) ? pg_strdup("blocked by you")
-									: pg_strdup("its author is blocked by you");
+			row->reason = pg_strdup(pg_rep_blocked(rep, row->impl.id)	    ? "blocked by you"
+						: pg_rep_blocked(rep, row->impl.author) ? "its author is blocked by you"
+											: "its interface is blocked by you");
 		}
 		for (size_t k = 0; k < blocks.n; k++) {
 			if (row->status != PG_RANK_BLOCKED && !row->reason) {

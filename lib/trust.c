@@ -175,6 +175,18 @@ static int add_result(const pg_index_result *r, void *data)
 	return 0;
 }
 
+static int add_sighting(const char *mine, const char *theirs, void *data)
+{
+	char *e = push(data);
+	snprintf(e, 2 * PG_HEX_LEN + 2, "%s%s", mine ? mine : "", theirs ? theirs : "");
+	return 0;
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
 static void add_key(struct vec *keys, const char *k)
 {
 	if (strlen(k) == PG_HEX_LEN)
@@ -184,6 +196,11 @@ static void add_key(struct vec *keys, const char *k)
 static int hex_cmp(const void *a, const void *b)
 {
 	return strcmp(a, b);
+}
+
+static int ident_cmp(const void *key, const void *e)
+{
+	return strcmp(key, ((const pg_index_identity *)e)->key);
 }
 
 static int node_cmp(const void *key, const void *node)
@@ -225,13 +242,26 @@ int pg_rep_blocked(const pg_rep *r, const char *id)
 	return i >= 0 && (r->nodes[r->nodes[i].principal].flags & PG_REP_BLOCKED);
 }
 
-/* Keys handed over: each key's successor (the earliest handover naming
- * it, so a twice-handed key is settled the same way everywhere), then the
- * principal at the end of the chain; claims after the handover or after a
- * revocation are void. */
+const char *pg_rep_spec_applies(const pg_rep *r, const char *spec, const char *author, int64_t date,
+				const char *iface_author)
+{
+	const pg_rep_node *a = pg_rep_find(r, author), *i = pg_rep_find(r, iface_author);
+	if (pg_rep_blocked(r, spec) || pg_rep_blocked(r, author))
+		return "you blocked it";
+	if (a && (a->principal == r->me_node || (i && a->principal == i->principal) || pg_rep_weight(r, author, date) > 0))
+		return NULL;
+	return "its author is not you, the interface's author, or anyone you trust";
+}
+
+/* Keys handed over: a rotation holds when both keys say so, the new key's
+ * identity naming the old as predecessor with its handover signature (as
+ * decoding checked) and the old key's own identity naming the new as its
+ * successor (the first it named, before any revocation: the index keeps
+ * that); then the new key is the principal, and the old key's claims after
+ * the handover are void, as are a revoked key's from its revocation on. */
 static void principals(pg_rep *r, const pg_index_identity *ids, size_t nids)
 {
-	int64_t *succ = pg_calloc(r->n + 1, sizeof(*succ)), *sdate = pg_calloc(r->n + 1, sizeof(*sdate));
+	int64_t *succ = pg_calloc(r->n + 1, sizeof(*succ));
 	for (size_t i = 0; i < r->n; i++)
 		succ[i] = -1;
 	for (size_t k = 0; k < nids; k++) {
@@ -247,25 +277,26 @@ static void principals(pg_rep *r, const pg_index_identity *ids, size_t nids)
 			if (e->revoked < r->nodes[x].void_from)
 				r->nodes[x].void_from = e->revoked;
 		}
-		int64_t p = e->predecessor[0] ? node_index(r, e->predecessor) : -1;
-		if (p < 0)
+	}
+	for (size_t k = 0; k < nids; k++) {
+		const pg_index_identity *e = &ids[k], *old;
+		int64_t x = node_index(r, e->key), p = e->predecessor[0] ? node_index(r, e->predecessor) : -1;
+		if (x < 0 || p < 0)
 			continue;
-		if (succ[p] < 0 || e->handover_date < sdate[p] ||
-		    (e->handover_date == sdate[p] && strcmp(e->key, r->nodes[succ[p]].key) < 0)) {
-			succ[p] = x;
-			sdate[p] = e->handover_date;
-		}
+		old = bsearch(e->predecessor, ids, nids, sizeof(*ids), ident_cmp);
+		if (!old || strcmp(old->successor, e->key))
+			continue; /* the old key has not said so (or its log has not arrived) */
+		succ[p] = x;
+		if (e->handover_date + 1 < r->nodes[p].void_from)
+			r->nodes[p].void_from = e->handover_date + 1;
 	}
 	for (size_t i = 0; i < r->n; i++) {
-		if (succ[i] >= 0 && sdate[i] < r->nodes[i].void_from)
-			r->nodes[i].void_from = sdate[i];
 		int64_t p = (int64_t)i;
 		for (size_t steps = 0; succ[p] >= 0 && steps < r->n; steps++)
 			p = succ[p];
 		r->nodes[i].principal = (uint32_t)p;
 	}
 	free(succ);
-	free(sdate);
 }
 
 static double decay(const pg_rep *r, int64_t date)
@@ -316,7 +347,15 @@ static int compare(const pg_index_result *mine, const pg_index_result *theirs)
 	return fabs(log(mine->score) - log(theirs->score)) > half_m + half_t + allow ? -1 : 1;
 }
 
-static void evidence(pg_rep *r, pg_index_result *res, size_t n)
+/* Did my result say it saw theirs? */
+static int saw(const struct vec *sight, const char *mine, const char *theirs)
+{
+	char key[2 * PG_HEX_LEN + 2];
+	snprintf(key, sizeof(key), "%s%s", mine, theirs);
+	return sight->n && bsearch(key, sight->p, sight->n, sight->size, pair_cmp) != NULL;
+}
+
+static void evidence(pg_rep *r, pg_index_result *res, size_t n, const struct vec *sight)
 {
 	struct vec ev = { NULL, 0, 0, sizeof(pg_rep_evidence) };
 	if (n)
@@ -351,6 +390,11 @@ static void evidence(pg_rep *r, pg_index_result *res, size_t n)
 					dup = x;
 			}
 			int c = compare(mine, &res[i]);
+			/* a verify claim counts when my result saw it (no copying mine
+			 * afterwards); a bench claim only when it disagrees (agreeing
+			 * figures can be copied from mine) */
+			if (!strcmp(mine->kind, "verify") ? !saw(sight, mine->id, res[i].id) : c > 0)
+				continue;
 			if (c == 2 || (dup && dup->date >= res[i].date))
 				continue;
 			pg_rep_evidence *x = dup ? dup : push(&ev);
@@ -497,6 +541,7 @@ int pg_rep_compute(pg_rep **out, pg_index *x, pg_store *s, const char *me, int64
 	struct vec ids = { NULL, 0, 0, sizeof(pg_index_identity) }, cl = { NULL, 0, 0, sizeof(pg_index_claim) };
 	struct vec keys = { NULL, 0, 0, sizeof(hex_t) }, res = { NULL, 0, 0, sizeof(pg_index_result) };
 	struct vec tcs = { NULL, 0, 0, sizeof(struct tclaim) }, objs = { NULL, 0, 0, sizeof(hex_t) };
+	struct vec sight = { NULL, 0, 0, 2 * PG_HEX_LEN + 2 };
 	pg_policy *pol = NULL;
 	pg_refusal *rf = NULL;
 	size_t npol = 0, nrf = 0;
@@ -613,9 +658,12 @@ int pg_rep_compute(pg_rep **out, pg_index *x, pg_store *s, const char *me, int64
 
 	/* evidence: results of every key of mine, and what others said of the same */
 	for (size_t i = 0; mi >= 0 && i < r->n; i++)
-		if (r->nodes[i].principal == r->me_node && (err = pg_index_shared_results(x, r->nodes[i].key, add_result,
-											   &res)) < 0)
+		if (r->nodes[i].principal == r->me_node &&
+		    ((err = pg_index_shared_results(x, r->nodes[i].key, add_result, &res)) < 0 ||
+		     (err = pg_index_sightings(x, r->nodes[i].key, add_sighting, &sight)) < 0))
 			goto done;
+	if (sight.n)
+		qsort(sight.p, sight.n, sight.size, pair_cmp);
 	if (res.n) {
 		pg_index_result *R = res.p;
 		qsort(R, res.n, sizeof(*R), res_cmp);
@@ -626,16 +674,17 @@ int pg_rep_compute(pg_rep **out, pg_index *x, pg_store *s, const char *me, int64
 		res.n = u;
 	}
 	if (mi >= 0)
-		evidence(r, res.p, res.n);
+		evidence(r, res.p, res.n, &sight);
 	/* refusals: broken promises of the publisher */
 	r->ref = pg_calloc(nrf + 1, sizeof(*r->ref));
 	for (size_t i = 0; mi >= 0 && i < nrf; i++) {
 		char pub[PG_HEX_LEN + 1];
 		pg_hex(pub, rf[i].publisher, PG_PK_LEN);
 		int64_t k = node_index(r, pub);
-		/* a log refused because I blocked it broke no promise */
-		if (k < 0 || r->nodes[k].principal == r->me_node ||
-		    (strcmp(rf[i].kind, "fork") && strcmp(rf[i].kind, "integrity") && strcmp(rf[i].kind, "invalid")))
+		/* only a fork proves anything of the publisher: both sides carry
+		 * its signature; a corrupt or unsigned entry may come from
+		 * whoever relayed the log, and a block is my doing */
+		if (k < 0 || r->nodes[k].principal == r->me_node || strcmp(rf[i].kind, "fork"))
 			continue;
 		pg_rep_refusal *f = &r->ref[r->nref++];
 		f->node = r->nodes[k].principal;
@@ -693,6 +742,7 @@ done:
 	free(res.p);
 	free(tcs.p);
 	free(objs.p);
+	free(sight.p);
 	free(p);
 	free(t);
 	pg_policy_free(pol, npol);

@@ -131,6 +131,12 @@ double pg_rep_weight(const pg_rep *r, const char *signer, int64_t date);
 /* 1 if I blocked the object (or its author's principal). */
 int pg_rep_blocked(const pg_rep *r, const char *id);
 
+/* Whether a spec binds my verdicts: mine, the interface author's, or by
+ * anyone I trust (any share of my mass), and not blocked.  NULL if it
+ * does, else why not.  pg verify runs, and pg rank requires, these. */
+const char *pg_rep_spec_applies(const pg_rep *r, const char *spec, const char *author, int64_t date,
+				const char *iface_author);
+
 /* Where a node's mass comes from: the seed's share (teleport and dangling
  * mass) and each truster's t_i·C_ij·0.7, largest first. */
 typedef struct pg_rep_source {

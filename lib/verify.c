@@ -967,6 +967,9 @@ static void clear_run(pg_verify *v)
 		}
 		for (size_t k = 0; k < vd->nfail_ids; k++)
 			free(vd->fail_ids[k]);
+		for (size_t k = 0; k < vd->nsaw; k++)
+			free(vd->saw[k]);
+		free(vd->saw);
 		free(vd->fail_ids);
 		free(vd->fails);
 		pg_buf_free(&vd->log);

@@ -61,6 +61,8 @@ typedef struct pg_verdict {
 	pg_buf log;              /* one line per case: "ok id what" / "not ok id what: why" */
 	char log_hash[PG_HEX_LEN + 1];
 	int rerun;               /* pg_verify_rerun: 1 the same verdict again, -1 another, 0 not re-run */
+	char **saw;              /* others' results on the same impl and spec when this ran (cmd/verify.c) */
+	size_t nsaw;
 } pg_verdict;
 
 /* A counterexample worth recording as an example case. */
