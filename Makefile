@@ -44,7 +44,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/templates.o
 TEMPLATES := $(shell find templates -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
 CMD_OBJ  := $(CMD_SRC:%.c=$(B)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
-TOOLS    := $(B)/tests/forge
+TOOLS    := $(B)/tests/forge $(B)/tests/signobj
 
 all: $(B)/pg $(TOOLS)
 ifeq ($(B),build)
