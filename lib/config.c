@@ -11,7 +11,7 @@ static int check_fraction(const char *v)
 {
 	char *end;
 	double d = strtod(v, &end);
-	if (!*v || *end || !(d >= 0 && d <= 1))
+	if (strspn(v, "0123456789.") != strlen(v) || !*v || *end || !(d >= 0 && d <= 1))
 		return pg_error_set(PG_EINVALID, "'%s' is not a number from 0 to 1 (a share of your trust mass, "
 				    "e.g. 0.05)", v);
 	return 0;

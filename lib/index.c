@@ -36,7 +36,8 @@ static const char schema[] =
 	" revoked INTEGER);"
 	"CREATE INDEX IF NOT EXISTS identities_predecessor ON identities(predecessor);"
 	"CREATE TABLE IF NOT EXISTS claims(id TEXT PRIMARY KEY, type TEXT NOT NULL, author TEXT NOT NULL,"
-	" subject TEXT NOT NULL, level TEXT, date INTEGER NOT NULL) WITHOUT ROWID;"
+	" subject TEXT NOT NULL, level TEXT, date INTEGER NOT NULL, seq INTEGER NOT NULL, pos INTEGER NOT NULL)"
+	" WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS claims_author ON claims(author);"
 	"CREATE INDEX IF NOT EXISTS claims_subject ON claims(subject);"
 	"CREATE INDEX IF NOT EXISTS identities_name ON identities(name);"
@@ -207,7 +208,8 @@ static int index_identity(struct sync_ctx *c, const pg_object *o, const char *id
 }
 
 /* A trust claim (subject, level) or a block (target). */
-static int index_claim(struct sync_ctx *c, const pg_object *o, const char *id, const char *author)
+static int index_claim(struct sync_ctx *c, const pg_object *o, const char *id, const char *author, uint64_t seq,
+		       size_t pos)
 {
 	sqlite3_stmt *st = c->claim;
 	int trust = o->type == PG_T_TRUST;
@@ -218,6 +220,8 @@ static int index_claim(struct sync_ctx *c, const pg_object *o, const char *id, c
 	bind_text(st, 4, pg_object_get(o, trust ? "subject" : "target"));
 	bind_text(st, 5, trust ? pg_object_get(o, "level") : NULL);
 	sqlite3_bind_int64(st, 6, o->date);
+	sqlite3_bind_int64(st, 7, (sqlite3_int64)seq);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)pos);
 	return sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(c->x, "recording a claim");
 }
 
@@ -293,7 +297,7 @@ static int index_entry(const pg_log_entry *e, void *data)
 		}
 		if (o->type == PG_T_IDENTITY && (err = index_identity(c, o, id, author)) < 0)
 			return err;
-		if ((o->type == PG_T_TRUST || o->type == PG_T_BLOCK) && (err = index_claim(c, o, id, author)) < 0)
+		if ((o->type == PG_T_TRUST || o->type == PG_T_BLOCK) && (err = index_claim(c, o, id, author, e->seq, i)) < 0)
 			return err;
 		c->objects++;
 	}
@@ -408,21 +412,23 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 	c.entry = prep(x, "INSERT OR REPLACE INTO entries VALUES(?,?,?,?,?,?)");
 	c.object = prep(x, "INSERT OR IGNORE INTO objects VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
 	c.result = prep(x, "INSERT OR IGNORE INTO results VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
-	c.claim = prep(x, "INSERT OR IGNORE INTO claims VALUES(?,?,?,?,?,?)");
+	c.claim = prep(x, "INSERT OR IGNORE INTO claims VALUES(?,?,?,?,?,?,?,?)");
 	c.saw = prep(x, "INSERT OR IGNORE INTO sightings VALUES(?,?)");
 	c.link = prep(x, "INSERT OR IGNORE INTO links VALUES(?,?,?)");
 	/* a handover, a successor and a revocation, once said, stay said */
 	c.identity = prep(x, "INSERT INTO identities VALUES(?1,?2,?3,?4,?5,?6,CASE WHEN ?6 IS NULL THEN NULL ELSE ?7 END,"
-			     "?8,?9) ON CONFLICT(key) DO UPDATE SET name = excluded.name, date = excluded.date,"
-			     " version = excluded.version, id = excluded.id,"
+			     "?8,?9) ON CONFLICT(key) DO UPDATE SET"
+			     " name = CASE WHEN excluded.version > identities.version THEN excluded.name ELSE identities.name END,"
+			     " date = CASE WHEN excluded.version > identities.version THEN excluded.date ELSE identities.date END,"
+			     " id = CASE WHEN excluded.version > identities.version THEN excluded.id ELSE identities.id END,"
+			     " version = max(identities.version, excluded.version),"
 			     " pdate = CASE WHEN identities.predecessor IS NULL THEN excluded.pdate ELSE identities.pdate END,"
 			     " predecessor = coalesce(identities.predecessor, excluded.predecessor),"
 			     " successor = CASE WHEN identities.successor IS NOT NULL THEN identities.successor"
 			     " WHEN identities.revoked IS NOT NULL THEN NULL ELSE excluded.successor END,"
 			     " revoked = CASE WHEN identities.revoked IS NULL THEN excluded.revoked"
 			     " WHEN excluded.revoked IS NULL THEN identities.revoked"
-			     " ELSE min(identities.revoked, excluded.revoked) END"
-			     " WHERE excluded.version > identities.version");
+			     " ELSE min(identities.revoked, excluded.revoked) END");
 	if (!c.entry || !c.object || !c.link || !c.identity || !c.result || !c.claim || !c.saw)
 		err = PG_ERROR;
 	/* one damaged log does not hide the others: remember the first
@@ -886,8 +892,8 @@ int pg_index_identities(pg_index *x, pg_index_identity_cb cb, void *data)
 
 int pg_index_claims(pg_index *x, pg_index_claim_cb cb, void *data)
 {
-	sqlite3_stmt *st = prep(x, "SELECT id, type, author, subject, level, date FROM claims"
-				   " ORDER BY author, subject, date, id");
+	sqlite3_stmt *st = prep(x, "SELECT id, type, author, subject, level, date, seq, pos FROM claims"
+				   " ORDER BY author, subject, date, seq, pos");
 	int r, err = 0;
 	if (!st)
 		return PG_ERROR;
@@ -900,6 +906,8 @@ int pg_index_claims(pg_index *x, pg_index_claim_cb cb, void *data)
 		copy_col(e.subject, sizeof(e.subject), st, 3);
 		copy_col(e.level, sizeof(e.level), st, 4);
 		e.date = sqlite3_column_int64(st, 5);
+		e.seq = (uint64_t)sqlite3_column_int64(st, 6);
+		e.pos = (uint64_t)sqlite3_column_int64(st, 7);
 		if ((err = cb(&e, data)) != 0)
 			break;
 	}

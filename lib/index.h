@@ -119,6 +119,7 @@ typedef struct pg_index_claim {
 	char subject[PG_HEX_LEN + 1];
 	char level[12];  /* trust: distrust, none, low, medium, high */
 	int64_t date;
+	uint64_t seq, pos; /* where in its author's log: of two in one second, the later one is said last */
 } pg_index_claim;
 typedef int (*pg_index_claim_cb)(const pg_index_claim *c, void *data);
 int pg_index_claims(pg_index *x, pg_index_claim_cb cb, void *data);

@@ -303,7 +303,11 @@ struct collect {
 	pg_sync_log *log;
 	size_t cap;
 	int first;
+	const pg_sync_opts *o;
+	int heir; /* an identity in the segment takes over a blocked key */
 };
+
+static int is_blocked(const uint8_t pk[PG_PK_LEN], const pg_sync_opts *o);
 
 static int collect_entry(const pg_log_entry *e, void *data)
 {
@@ -322,20 +326,29 @@ static int collect_entry(const pg_log_entry *e, void *data)
 		memcpy(o->id, e->objects[i]->id, PG_ID_LEN);
 		o->type = e->objects[i]->type;
 		o->name = name ? pg_strdup(name) : NULL;
+		/* a key handed over from a blocked one is blocked too (the
+		 * handover is the blocked key's signature: decoding checked it) */
+		const char *pred = pg_object_get(e->objects[i], "predecessor");
+		uint8_t pk[PG_PK_LEN];
+		if (e->objects[i]->type == PG_T_IDENTITY && pred && pg_unhex(pk, pred, PG_PK_LEN) == 0 && is_blocked(pk, c->o))
+			c->heir = 1;
 	}
 	return 0;
 }
 
 /* Walk new (after since, or from the start) with every check, filling l. */
-static int walk_segment(pg_sync_log *l, pg_store *s, const git_oid *new, const git_oid *since)
+static int walk_segment(pg_sync_log *l, pg_store *s, const git_oid *new, const git_oid *since, const pg_sync_opts *o,
+			int *heir)
 {
-	struct collect c = { l, 0, 1 };
+	struct collect c = { l, 0, 1, o, 0 };
 	for (size_t i = 0; i < l->nobjs; i++)
 		free(l->objs[i].name);
 	free(l->objs);
 	l->objs = NULL;
 	l->nobjs = 0;
-	return pg_log_walk(s, l->publisher, new, since, PG_WALK_VERIFY, collect_entry, &c);
+	int err = pg_log_walk(s, l->publisher, new, since, PG_WALK_VERIFY, collect_entry, &c);
+	*heir = c.heir;
+	return err;
 }
 
 static int refuse(pg_sync_log *l, const char *kind, int code, const char *fmt, ...)
@@ -428,9 +441,13 @@ int pg_adopt_check(pg_sync_log *l, pg_store *s, const uint8_t publisher[PG_PK_LE
 	if (is_blocked(publisher, o))
 		return refuse(l, "blocked", PG_EINVALID, "you blocked this publisher; its log is not adopted");
 	int ahead = have_old ? git_graph_descendant_of(repo, new, old) : 1;
+	int heir = 0;
 	if (ahead == 1) {
-		if ((err = walk_segment(l, s, new, have_old ? old : NULL)) < 0)
+		if ((err = walk_segment(l, s, new, have_old ? old : NULL, o, &heir)) < 0)
 			return refuse(l, err == PG_EINVALID ? "invalid" : "integrity", err, "%s", pg_error_last());
+		if (heir)
+			return refuse(l, "blocked", PG_EINVALID, "this key was handed over from a publisher you "
+				      "blocked; its log is not adopted");
 		l->outcome = PG_SYNC_ADOPTED;
 		return 0;
 	}
@@ -443,7 +460,7 @@ int pg_adopt_check(pg_sync_log *l, pg_store *s, const uint8_t publisher[PG_PK_LE
 	/* neither contains the other: a fork, if both sides are the publisher's */
 	git_oid base;
 	int has_base = git_merge_base(&base, repo, old, new) == 0;
-	if ((err = walk_segment(l, s, new, has_base ? &base : NULL)) < 0)
+	if ((err = walk_segment(l, s, new, has_base ? &base : NULL, o, &heir)) < 0)
 		return refuse(l, err == PG_EINVALID ? "invalid" : "integrity", err, "%s", pg_error_last());
 	uint64_t at = l->from_seq + 1;
 	char theirs[GIT_OID_HEXSZ + 1], ours[GIT_OID_HEXSZ + 1];

@@ -287,13 +287,17 @@ static void principals(pg_rep *r, const pg_index_identity *ids, size_t nids)
 		if (!old || strcmp(old->successor, e->key))
 			continue; /* the old key has not said so (or its log has not arrived) */
 		succ[p] = x;
-		if (e->handover_date + 1 < r->nodes[p].void_from)
-			r->nodes[p].void_from = e->handover_date + 1;
+		if (e->handover_date < r->nodes[p].void_from)
+			r->nodes[p].void_from = e->handover_date;
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		int64_t p = (int64_t)i;
-		for (size_t steps = 0; succ[p] >= 0 && steps < r->n; steps++)
+		size_t steps = 0;
+		for (; succ[p] >= 0 && steps < r->n; steps++)
 			p = succ[p];
+		if (steps == r->n) /* keys handed over in a circle: the smallest key speaks for it */
+			for (int64_t q = succ[p], first = p; q != first; q = succ[q])
+				p = q < p ? q : p;
 		r->nodes[i].principal = (uint32_t)p;
 	}
 	free(succ);
@@ -437,6 +441,7 @@ struct tclaim {
 	uint32_t a, s;
 	int level, private_;
 	int64_t date;
+	uint64_t order; /* log seq and place, or the line of .pg/policy */
 	char id[PG_HEX_LEN + 1];
 };
 
@@ -451,6 +456,8 @@ static int tclaim_cmp(const void *x, const void *y)
 		return a->date < b->date ? -1 : 1;
 	if (a->private_ != b->private_)
 		return a->private_ < b->private_ ? -1 : 1; /* private wins a tie */
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1; /* said later, in the same second */
 	return strcmp(a->id, b->id);
 }
 
@@ -612,7 +619,7 @@ int pg_rep_compute(pg_rep **out, pg_index *x, pg_store *s, const char *me, int64
 		if (sn < 0 || level < 0 || r->nodes[sn].principal == A)
 			continue; /* trusting oneself says nothing */
 		struct tclaim *tc = push(&tcs);
-		*tc = (struct tclaim){ A, r->nodes[sn].principal, level, 0, C[i].date, { 0 } };
+		*tc = (struct tclaim){ A, r->nodes[sn].principal, level, 0, C[i].date, C[i].seq * 100000 + C[i].pos, { 0 } };
 		memcpy(tc->id, C[i].id, sizeof(tc->id));
 	}
 	for (size_t i = 0; i < npol; i++) {
@@ -627,7 +634,7 @@ int pg_rep_compute(pg_rep **out, pg_index *x, pg_store *s, const char *me, int64
 		if (sn < 0 || r->nodes[sn].principal == r->me_node)
 			continue;
 		struct tclaim *tc = push(&tcs);
-		*tc = (struct tclaim){ r->me_node, r->nodes[sn].principal, pol[i].level, 1, pol[i].date, { 0 } };
+		*tc = (struct tclaim){ r->me_node, r->nodes[sn].principal, pol[i].level, 1, pol[i].date, i, { 0 } };
 	}
 	struct tclaim *TC = tcs.p;
 	if (tcs.n)

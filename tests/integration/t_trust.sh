@@ -322,6 +322,8 @@ person eve
 E1=$(key_of eve)
 E2=$(by eve id new --name eve-next -q)
 sig=$(PG_HOME=$T/eve.home "$SIGNOBJ" handover "$E1" "$E2")
+# a rotation is said by both keys: the old one names its successor in its own log
+printf 'name eve\nversion 2\nsuccessor %s\n' "$E2" | signobj eve identity >/dev/null
 by eve id use eve-next 2>/dev/null
 run signobj eve identity <<EOF
 name eve
@@ -337,6 +339,7 @@ check "a rotation crafted by hand with the old key's real handover signature is 
 
 # keys handed over in a circle are still one identity, whatever the store's size
 sig21=$(PG_HOME=$T/eve.home "$SIGNOBJ" handover "$E2" "$E1")
+printf 'name eve\nversion 3\nsuccessor %s\n' "$E1" | signobj eve identity >/dev/null
 by eve id use "$E1" 2>/dev/null
 printf 'name eve\nversion 3\npredecessor %s\nhandover %s\n' "$E2" "$sig21" | signobj eve identity >/dev/null
 pull alice eve
