@@ -110,8 +110,8 @@ typedef struct pg_index_identity {
 typedef int (*pg_index_identity_cb)(const pg_index_identity *e, void *data);
 int pg_index_identities(pg_index *x, pg_index_identity_cb cb, void *data);
 
-/* Trust claims (subject, level) and blocks (subject = the target), by
- * author, subject, date. */
+/* Trust claims (subject, level) and blocks (subject = the target), in no
+ * particular order. */
 typedef struct pg_index_claim {
 	char id[PG_HEX_LEN + 1];
 	char type[8];    /* trust, block */

@@ -126,13 +126,18 @@ static pg_object *with_payload(const struct who *w, pg_otype type, int64_t date,
 
 /* A verify result of impl against spec (format.md §3.2); rerun: my
  * re-run saw the same verdict. */
+/* The others' verify results on each impl so far, as the 'saw' lines my
+ * result carries (format.md §3.2: evidence counts only what I saw). */
+static pg_buf saw_lines[8];
+
 static pg_object *verdict(const struct who *w, const char *impl, const char *spec, int passed, int rerun,
-			  int64_t date)
+			  int64_t date, const pg_buf *saw)
 {
 	pg_buf body = PG_BUF_INIT;
-	pg_buf_printf(&body, "result %s\npassed %d\nfailed %d\nerrored 0\n%slog %064d\nmachine sim x86_64\n"
+	pg_buf_printf(&body, "result %s\npassed %d\nfailed %d\nerrored 0\n%s%slog %064d\nmachine sim x86_64\n"
 			     "tool pg 0.1.0\n",
-		      passed ? "passed" : "failed", passed ? 12 : 9, passed ? 0 : 3, rerun ? "rerun same\n" : "", 0);
+		      passed ? "passed" : "failed", passed ? 12 : 9, passed ? 0 : 3, rerun ? "rerun same\n" : "",
+		      saw && saw->ptr ? saw->ptr : "", 0);
 	pg_object *o = pg_object_new(PG_T_RESULT, w->pk, date);
 	pg_object_add(o, "kind", "verify");
 	pg_object_add(o, "subject", impl);
@@ -155,8 +160,13 @@ static pg_object *trust(const struct who *w, const char *subject, const char *le
 /* w's results on the three impls: the truth, or (a liar) passed throughout. */
 static void publish_verdicts(struct world *W, pg_txn *t, const struct who *w, int liar, int64_t date)
 {
-	for (int i = 0; i < NIMPL; i++)
-		add(t, verdict(w, W->impl[i], W->spec, liar || truth[i], 0, date), NULL);
+	for (int i = 0; i < NIMPL; i++) {
+		pg_object *o = verdict(w, W->impl[i], W->spec, liar || truth[i], 0, date, NULL);
+		char hex[PG_HEX_LEN + 1];
+		pg_hex(hex, o->id, PG_ID_LEN);
+		pg_buf_printf(&saw_lines[i], "saw %s\n", hex);
+		add(t, o, NULL);
+	}
 }
 
 static void publish_library(struct world *W, struct cast *c)
@@ -227,8 +237,10 @@ static void build(struct world *W, struct cast *c, size_t nsyb)
 	pg_txn *t = begin(W->s, &c->me);
 	add(t, trust(&c->me, key_of(&c->h[0], k), "high", NOW - 30 * DAY), NULL);
 	add(t, trust(&c->me, key_of(&c->h[1], k), "high", NOW - 30 * DAY), NULL);
-	for (int i = 0; i < NIMPL; i++)
-		add(t, verdict(&c->me, W->impl[i], W->spec, truth[i], !truth[i], NOW - 5 * DAY), NULL);
+	for (int i = 0; i < NIMPL; i++) {
+		add(t, verdict(&c->me, W->impl[i], W->spec, truth[i], !truth[i], NOW - 5 * DAY, &saw_lines[i]), NULL);
+		pg_buf_free(&saw_lines[i]);
+	}
 	commit(t);
 	/* a newcomer with no results of its own who trusts H1, privately */
 	pg_policy p = { "trust", { 0 }, { 0 }, PG_LEVEL_HIGH, "met at a conference", NOW - DAY };
