@@ -58,6 +58,15 @@ void pg_buf_clear(pg_buf *b);
 char *pg_buf_detach(pg_buf *b);
 void pg_buf_free(pg_buf *b);
 
+/* Growable array of elements of one size; pg_vec_push returns a new,
+ * zeroed element (pointers into p move when it grows). */
+typedef struct pg_vec {
+	void *p;
+	size_t n, cap, size;
+} pg_vec;
+#define PG_VEC_INIT(elem_size) { NULL, 0, 0, (elem_size) }
+void *pg_vec_push(pg_vec *v);
+
 /* Hex: lowercase, exactly 2*n characters. */
 #define PG_ID_LEN 32
 #define PG_HEX_LEN 64

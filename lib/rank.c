@@ -13,28 +13,15 @@ static int mine(const pg_rep *rep, const char *signer, int64_t date)
 	return n && n->principal == rep->me_node && date < n->void_from;
 }
 
-struct vec {
-	void *p;
-	size_t n, size;
-};
-
-static void *push(struct vec *v)
-{
-	v->p = pg_realloc(v->p, (v->n + 1) * v->size);
-	void *e = (char *)v->p + v->n++ * v->size;
-	memset(e, 0, v->size);
-	return e;
-}
-
 static int add_row(const pg_index_row *r, void *data)
 {
-	pg_index_row_copy(push(data), r);
+	pg_index_row_copy(pg_vec_push(data), r);
 	return 0;
 }
 
 static int add_result(const pg_index_result *r, void *data)
 {
-	*(pg_index_result *)push(data) = *r;
+	*(pg_index_result *)pg_vec_push(data) = *r;
 	return 0;
 }
 
@@ -288,8 +275,8 @@ static int row_cmp(const void *a, const void *b)
 
 int pg_rank(pg_ranking *out, pg_index *x, const char *iface, const pg_rep *rep)
 {
-	struct vec impls = { NULL, 0, sizeof(pg_index_row) }, specs = impls, benches = impls;
-	struct vec res = { NULL, 0, sizeof(pg_index_result) };
+	pg_vec impls = PG_VEC_INIT(sizeof(pg_index_row)), specs = impls, benches = impls;
+	pg_vec res = PG_VEC_INIT(sizeof(pg_index_result));
 	int err;
 	memset(out, 0, sizeof(*out));
 	if ((err = pg_index_linked(x, iface, "interface", "impl", add_row, &impls)) < 0 ||
@@ -348,7 +335,7 @@ int pg_rank(pg_ranking *out, pg_index *x, const char *iface, const pg_rep *rep)
 		judge(row, sr, specs.n, rs, res.n, rep);
 		score(row, br, benches.n, rs, res.n, rep);
 		/* blocked by me */
-		struct vec blocks = { NULL, 0, sizeof(pg_index_row) };
+		pg_vec blocks = PG_VEC_INIT(sizeof(pg_index_row));
 		if ((err = pg_index_linked(x, row->impl.id, "target", "block", add_row, &blocks)) < 0)
 			break;
 		pg_index_row *bl = blocks.p;

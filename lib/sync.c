@@ -242,28 +242,19 @@ static int refusal_parse(pg_refusal *r, const char *line, size_t len)
 	return 0;
 }
 
-struct refusals {
-	pg_refusal *r;
-	size_t n, cap;
-};
-
 static int add_refusal(const char *line, size_t len, void *data)
 {
-	struct refusals *c = data;
 	pg_refusal r;
-	if (refusal_parse(&r, line, len) == 0) {
-		if (c->n == c->cap)
-			c->r = pg_realloc(c->r, (c->cap = c->cap ? 2 * c->cap : 16) * sizeof(*c->r));
-		c->r[c->n++] = r;
-	}
+	if (refusal_parse(&r, line, len) == 0)
+		*(pg_refusal *)pg_vec_push(data) = r;
 	return 0;
 }
 
 int pg_refusals(pg_refusal **out, size_t *n, pg_store *s)
 {
-	struct refusals c = { NULL, 0, 0 };
+	pg_vec c = PG_VEC_INIT(sizeof(pg_refusal));
 	int err = pg_store_read_lines(s, REFUSALS_FILE, REFUSALS_MAX, add_refusal, &c);
-	*out = c.r;
+	*out = c.p;
 	*n = c.n;
 	return err;
 }

@@ -53,15 +53,9 @@ int pg_policy_add(pg_store *s, const pg_policy *p)
 	return err;
 }
 
-struct policies {
-	pg_policy *p;
-	size_t n, cap;
-};
-
 /* One line of .pg/policy; a line that is not one is skipped. */
 static int add_policy(const char *line, size_t len, void *data)
 {
-	struct policies *c = data;
 	json_error_t je;
 	json_t *j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	const char *kind = NULL, *by = NULL, *subject = NULL, *reason = NULL, *level = "none";
@@ -78,9 +72,7 @@ static int add_policy(const char *line, size_t len, void *data)
 		memcpy(p.subject, subject, PG_HEX_LEN + 1);
 		p.reason = pg_strdup(reason);
 		p.date = date;
-		if (c->n == c->cap)
-			c->p = pg_realloc(c->p, (c->cap = c->cap ? 2 * c->cap : 16) * sizeof(*c->p));
-		c->p[c->n++] = p;
+		*(pg_policy *)pg_vec_push(data) = p;
 	}
 	json_decref(j);
 	return 0;
@@ -88,7 +80,7 @@ static int add_policy(const char *line, size_t len, void *data)
 
 int pg_policy_load(pg_policy **out, size_t *n, pg_store *s)
 {
-	struct policies c = { NULL, 0, 0 };
+	pg_vec c = PG_VEC_INIT(sizeof(pg_policy));
 	int err = pg_store_read_lines(s, POLICY_FILE, POLICY_MAX, add_policy, &c);
 	*out = c.p;
 	*n = c.n;
@@ -143,41 +135,27 @@ size_t pg_eigentrust(double *t, size_t n, const size_t *off, const uint32_t *dst
 
 typedef char hex_t[PG_HEX_LEN + 1];
 
-struct vec {
-	void *p;
-	size_t n, cap, size;
-};
-
-static void *push(struct vec *v)
-{
-	if (v->n == v->cap)
-		v->p = pg_realloc(v->p, (v->cap = v->cap ? 2 * v->cap : 64) * v->size);
-	void *e = (char *)v->p + v->n++ * v->size;
-	memset(e, 0, v->size);
-	return e;
-}
-
 static int add_identity(const pg_index_identity *e, void *data)
 {
-	*(pg_index_identity *)push(data) = *e;
+	*(pg_index_identity *)pg_vec_push(data) = *e;
 	return 0;
 }
 
 static int add_claim(const pg_index_claim *c, void *data)
 {
-	*(pg_index_claim *)push(data) = *c;
+	*(pg_index_claim *)pg_vec_push(data) = *c;
 	return 0;
 }
 
 static int add_result(const pg_index_result *r, void *data)
 {
-	*(pg_index_result *)push(data) = *r;
+	*(pg_index_result *)pg_vec_push(data) = *r;
 	return 0;
 }
 
 static int add_sighting(const char *mine, const char *theirs, void *data)
 {
-	char *e = push(data);
+	char *e = pg_vec_push(data);
 	snprintf(e, 2 * PG_HEX_LEN + 2, "%s%s", mine ? mine : "", theirs ? theirs : "");
 	return 0;
 }
@@ -187,10 +165,10 @@ static int pair_cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-static void add_key(struct vec *keys, const char *k)
+static void add_key(pg_vec *keys, const char *k)
 {
 	if (strlen(k) == PG_HEX_LEN)
-		memcpy(push(keys), k, PG_HEX_LEN + 1);
+		memcpy(pg_vec_push(keys), k, PG_HEX_LEN + 1);
 }
 
 static int hex_cmp(const void *a, const void *b)
@@ -352,16 +330,16 @@ static int compare(const pg_index_result *mine, const pg_index_result *theirs)
 }
 
 /* Did my result say it saw theirs? */
-static int saw(const struct vec *sight, const char *mine, const char *theirs)
+static int saw(const pg_vec *sight, const char *mine, const char *theirs)
 {
 	char key[2 * PG_HEX_LEN + 2];
 	snprintf(key, sizeof(key), "%s%s", mine, theirs);
 	return sight->n && bsearch(key, sight->p, sight->n, sight->size, pair_cmp) != NULL;
 }
 
-static void evidence(pg_rep *r, pg_index_result *res, size_t n, const struct vec *sight)
+static void evidence(pg_rep *r, pg_index_result *res, size_t n, const pg_vec *sight)
 {
-	struct vec ev = { NULL, 0, 0, sizeof(pg_rep_evidence) };
+	pg_vec ev = PG_VEC_INIT(sizeof(pg_rep_evidence));
 	if (n)
 		qsort(res, n, sizeof(*res), res_cmp);
 	for (size_t g = 0; g < n;) {
@@ -401,7 +379,7 @@ static void evidence(pg_rep *r, pg_index_result *res, size_t n, const struct vec
 				continue;
 			if (c == 2 || (dup && dup->date >= res[i].date))
 				continue;
-			pg_rep_evidence *x = dup ? dup : push(&ev);
+			pg_rep_evidence *x = dup ? dup : pg_vec_push(&ev);
 			x->node = o;
 			memcpy(x->mine, mine->id, sizeof(x->mine));
 			memcpy(x->theirs, res[i].id, sizeof(x->theirs));
@@ -476,7 +454,7 @@ static int edge_cmp(const void *x, const void *y)
 
 /* A block of mine: an identity (by key, or by its identity object) or any
  * other object; the target is kept as given too, for keys not seen yet. */
-static void add_block(pg_rep *r, pg_index *x, struct vec *objs, const char *target)
+static void add_block(pg_rep *r, pg_index *x, pg_vec *objs, const char *target)
 {
 	int64_t k = node_index(r, target);
 	pg_index_row row;
@@ -488,19 +466,19 @@ static void add_block(pg_rep *r, pg_index *x, struct vec *objs, const char *targ
 	pg_error_clear();
 	if (k >= 0)
 		r->nodes[r->nodes[k].principal].flags |= PG_REP_BLOCKED;
-	memcpy(push(objs), target, PG_HEX_LEN + 1);
+	memcpy(pg_vec_push(objs), target, PG_HEX_LEN + 1);
 }
 
 static void graph(pg_rep *r, struct tclaim *tc, size_t ntc)
 {
-	struct vec ed = { NULL, 0, 0, sizeof(struct edge) };
+	pg_vec ed = PG_VEC_INIT(sizeof(struct edge));
 	/* the newest claim per truster and subject decides */
 	for (size_t i = 0; i < ntc; i++) {
 		if (i + 1 < ntc && tc[i + 1].a == tc[i].a && tc[i + 1].s == tc[i].s)
 			continue;
 		double w = pg_level_weight(tc[i].level);
 		if (w > 0 && !removed(&r->nodes[tc[i].a]) && !removed(&r->nodes[tc[i].s])) {
-			struct edge *e = push(&ed);
+			struct edge *e = pg_vec_push(&ed);
 			*e = (struct edge){ tc[i].a, tc[i].s, w };
 		}
 	}
@@ -509,7 +487,7 @@ static void graph(pg_rep *r, struct tclaim *tc, size_t ntc)
 		if (o->principal != i || i == r->me_node || removed(o))
 			continue;
 		if (o->D > 0) {
-			struct edge *e = push(&ed);
+			struct edge *e = pg_vec_push(&ed);
 			*e = (struct edge){ r->me_node, (uint32_t)i, o->D };
 		}
 	}
@@ -545,10 +523,10 @@ static void graph(pg_rep *r, struct tclaim *tc, size_t ntc)
 int pg_rep_compute(pg_rep **out, pg_index *x, pg_store *s, const char *me, int64_t now)
 {
 	pg_rep *r = pg_calloc(1, sizeof(*r));
-	struct vec ids = { NULL, 0, 0, sizeof(pg_index_identity) }, cl = { NULL, 0, 0, sizeof(pg_index_claim) };
-	struct vec keys = { NULL, 0, 0, sizeof(hex_t) }, res = { NULL, 0, 0, sizeof(pg_index_result) };
-	struct vec tcs = { NULL, 0, 0, sizeof(struct tclaim) }, objs = { NULL, 0, 0, sizeof(hex_t) };
-	struct vec sight = { NULL, 0, 0, 2 * PG_HEX_LEN + 2 };
+	pg_vec ids = PG_VEC_INIT(sizeof(pg_index_identity)), cl = PG_VEC_INIT(sizeof(pg_index_claim));
+	pg_vec keys = PG_VEC_INIT(sizeof(hex_t)), res = PG_VEC_INIT(sizeof(pg_index_result));
+	pg_vec tcs = PG_VEC_INIT(sizeof(struct tclaim)), objs = PG_VEC_INIT(sizeof(hex_t));
+	pg_vec sight = PG_VEC_INIT(2 * PG_HEX_LEN + 2);
 	pg_policy *pol = NULL;
 	pg_refusal *rf = NULL;
 	size_t npol = 0, nrf = 0;
@@ -618,7 +596,7 @@ int pg_rep_compute(pg_rep **out, pg_index *x, pg_store *s, const char *me, int64
 		int level = pg_level_parse(C[i].level);
 		if (sn < 0 || level < 0 || r->nodes[sn].principal == A)
 			continue; /* trusting oneself says nothing */
-		struct tclaim *tc = push(&tcs);
+		struct tclaim *tc = pg_vec_push(&tcs);
 		*tc = (struct tclaim){ A, r->nodes[sn].principal, level, 0, C[i].date, C[i].seq * 100000 + C[i].pos, { 0 } };
 		memcpy(tc->id, C[i].id, sizeof(tc->id));
 	}
@@ -633,7 +611,7 @@ int pg_rep_compute(pg_rep **out, pg_index *x, pg_store *s, const char *me, int64
 		int64_t sn = node_index(r, pol[i].subject);
 		if (sn < 0 || r->nodes[sn].principal == r->me_node)
 			continue;
-		struct tclaim *tc = push(&tcs);
+		struct tclaim *tc = pg_vec_push(&tcs);
 		*tc = (struct tclaim){ r->me_node, r->nodes[sn].principal, pol[i].level, 1, pol[i].date, i, { 0 } };
 	}
 	struct tclaim *TC = tcs.p;
@@ -783,11 +761,11 @@ static int source_cmp(const void *a, const void *b)
 
 int pg_rep_sources(const pg_rep *r, uint32_t node, pg_rep_source **out, size_t *n, double *from_seed)
 {
-	struct vec v = { NULL, 0, 0, sizeof(pg_rep_source) };
+	pg_vec v = PG_VEC_INIT(sizeof(pg_rep_source));
 	for (size_t i = 0; i < r->n; i++)
 		for (size_t e = r->off[i]; e < r->off[i + 1]; e++)
 			if (r->dst[e] == node) {
-				pg_rep_source *s = push(&v);
+				pg_rep_source *s = pg_vec_push(&v);
 				s->from = (uint32_t)i;
 				s->edge = r->w[e];
 				s->contrib = PG_TRUST_DAMPING * r->nodes[i].mass * r->w[e];

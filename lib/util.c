@@ -447,3 +447,12 @@ void pg_rmtree(const char *path)
 	pg_dir_list_free(names, n);
 	rmdir(path);
 }
+
+void *pg_vec_push(pg_vec *v)
+{
+	if (v->n == v->cap)
+		v->p = pg_realloc(v->p, (v->cap = v->cap ? 2 * v->cap : 16) * v->size);
+	void *e = (char *)v->p + v->n++ * v->size;
+	memset(e, 0, v->size);
+	return e;
+}

@@ -14,17 +14,6 @@ struct two {
 	struct who alice;
 };
 
-static pg_store *new_store(char **dir)
-{
-	pg_store *s;
-	*dir = unit_tmpdir();
-	assert_int_equal(pg_store_init(*dir), 0);
-	char *p = pg_path_join(*dir, ".pg");
-	assert_int_equal(pg_store_open(&s, p), 0);
-	free(p);
-	return s;
-}
-
 static int setup(void **state)
 {
 	struct two *w = pg_calloc(1, sizeof(*w));

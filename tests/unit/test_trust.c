@@ -59,17 +59,6 @@ static char *key_of(const struct who *w, char hex[PG_HEX_LEN + 1])
 	return hex;
 }
 
-static pg_store *new_store(char **dir)
-{
-	pg_store *s;
-	*dir = unit_tmpdir();
-	assert_int_equal(pg_store_init(*dir), 0);
-	char *p = pg_path_join(*dir, ".pg");
-	assert_int_equal(pg_store_open(&s, p), 0);
-	free(p);
-	return s;
-}
-
 static pg_txn *begin(pg_store *s, struct who *w)
 {
 	pg_txn *t;

@@ -7,6 +7,7 @@
 #include "key.h"
 #include "object.h"
 #include "payload.h"
+#include "store.h"
 
 struct who {
 	uint8_t pk[32], sk[64];
@@ -48,6 +49,18 @@ static inline pg_object *interface(struct who *w, const char *name, pg_buf *tar,
 	pg_object_add(o, "payload", field);
 	assert_int_equal(pg_object_sign(o, w->sk), 0);
 	return o;
+}
+
+/* A new empty store in a new temporary directory (*dir). */
+static inline pg_store *new_store(char **dir)
+{
+	pg_store *s;
+	*dir = unit_tmpdir();
+	assert_int_equal(pg_store_init(*dir), 0);
+	char *p = pg_path_join(*dir, ".pg");
+	assert_int_equal(pg_store_open(&s, p), 0);
+	free(p);
+	return s;
 }
 
 #endif
