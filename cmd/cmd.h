@@ -135,10 +135,11 @@ int resolve_interface_name(struct pg_ctx *ctx, const char *me, const char *name,
 			   const char *where);
 /* An interface argument: an id prefix or a name (mine preferred). */
 int resolve_interface(struct pg_ctx *ctx, pg_index_row *row, const char *arg);
-/* An object's payload, and an interface's parsed interface.pgi. */
+/* An object's payload (pg_row_payload in ctx's store), and an
+ * interface's parsed interface.pgi. */
 int read_payload(struct pg_ctx *ctx, pg_buf *out, const pg_index_row *row);
 int load_idl(struct pg_ctx *ctx, struct pg_idl **out, const pg_index_row *iface);
-/* An object, decoded and verified. */
+/* An object, decoded and verified (pg_row_object in ctx's store). */
 int read_object(struct pg_ctx *ctx, pg_object **out, const pg_index_row *row);
 
 /* --- sync's output, shared by fetch, pull, clone, push and bundle ------- */

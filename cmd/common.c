@@ -211,29 +211,12 @@ int resolve_interface(struct pg_ctx *ctx, pg_index_row *row, const char *arg)
 
 int read_payload(struct pg_ctx *ctx, pg_buf *out, const pg_index_row *row)
 {
-	int err;
-	if (!*row->payload)
-		return pg_error_set(PG_ENOTFOUND, "%s %.12s has no payload", row->type, row->id);
-	if ((err = pg_store_read_blob(out, ctx->store, row->payload_blob)) < 0)
-		return err;
-	uint8_t h[PG_ID_LEN];
-	char hex[PG_HEX_LEN + 1];
-	pg_hash(h, out->ptr, out->len);
-	pg_hex(hex, h, PG_ID_LEN);
-	if (strcmp(hex, row->payload))
-		return pg_error_set(PG_EINTEGRITY, "the payload of %s %.12s does not match its hash; run 'pg fsck'",
-				    row->type, row->id);
-	return 0;
+	return pg_row_payload(out, ctx->store, row);
 }
 
 int read_object(struct pg_ctx *ctx, pg_object **out, const pg_index_row *row)
 {
-	pg_buf raw = PG_BUF_INIT;
-	int err = pg_store_read_blob(&raw, ctx->store, row->blob);
-	if (err == 0 && (err = pg_object_decode(out, raw.ptr, raw.len, 0)) < 0)
-		pg_error_prefix(err, "object %.12s: ", row->id);
-	pg_buf_free(&raw);
-	return err;
+	return pg_row_object(out, ctx->store, row);
 }
 
 int load_idl(struct pg_ctx *ctx, pg_idl **out, const pg_index_row *iface)

@@ -6,6 +6,7 @@
  * number pg rep prints comes with where it came from.
  */
 #include "cmd.h"
+#include "explain.h"
 #include "trust.h"
 
 #include <math.h>
@@ -63,55 +64,10 @@ static int check_reason(const char *reason)
 static const char *label(const pg_rep *rep, const char *key, char buf[16])
 {
 	const pg_rep_node *n = pg_rep_find(rep, key);
-	if (n && n->name[0])
-		return n->name;
+	if (n)
+		return pg_rep_label(n, buf);
 	snprintf(buf, 16, "%.12s", key);
 	return buf;
-}
-
-static const char *node_label(const pg_rep_node *n, char buf[16])
-{
-	if (n->name[0])
-		return n->name;
-	snprintf(buf, 16, "%.12s", n->key);
-	return buf;
-}
-
-/* The reason a published claim gives: its body's first line. */
-static char *claim_reason(struct pg_ctx *ctx, const char *id)
-{
-	pg_index_row row;
-	pg_object *o = NULL;
-	char *r = NULL;
-	if (pg_index_get(ctx->index, &row, id) == 0) {
-		if (read_object(ctx, &o, &row) == 0 && o->body)
-			r = pg_strndup(o->body, strcspn(o->body, "\n"));
-		pg_index_row_clear(&row);
-	}
-	pg_object_free(o);
-	pg_error_clear();
-	return r;
-}
-
-/* The reason of my newest private entry of a kind about subject. */
-static char *policy_reason(struct pg_ctx *ctx, const char *kind, const char *subject, int64_t *date)
-{
-	pg_policy *p;
-	size_t n;
-	char *r = NULL;
-	if (pg_policy_load(&p, &n, ctx->store) < 0) {
-		pg_error_clear();
-		return NULL;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(p[i].kind, kind) && !strcmp(p[i].subject, subject)) {
-			free(r);
-			r = pg_strdup(p[i].reason);
-			if (date)
-				*date = p[i].date;
-		}
-	pg_policy_free(p, n);
-	return r;
 }
 
 static void print_date(int64_t t)
@@ -157,8 +113,7 @@ static int trust_ls(int argc, const char **argv, struct pg_ctx *ctx)
 		const pg_rep_node *n = &rep->nodes[i];
 		if (n->level < 0 || n->principal != i)
 			continue;
-		char *reason = n->level_private ? policy_reason(ctx, "trust", n->key, NULL)
-						: claim_reason(ctx, n->level_claim);
+		char *reason = pg_rep_trust_reason(ctx->index, ctx->store, n);
 		char buf[16];
 		if (json) {
 			json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:I, s:s, s:f}", "key", n->key, "name", n->name,
@@ -170,7 +125,7 @@ static int trust_ls(int argc, const char **argv, struct pg_ctx *ctx)
 		} else {
 			if (!shown++)
 				printf("%-16s %-12s %-8s %-9s %-10s %s\n", "identity", "key", "level", "how", "date", "reason");
-			printf("%-16.16s %.12s %s%-8s%s %-9s ", node_label(n, buf), n->key,
+			printf("%-16.16s %.12s %s%-8s%s %-9s ", pg_rep_label(n, buf), n->key,
 			       color(ctx, n->level == PG_LEVEL_DISTRUST ? C_BAD : C_OK), pg_level_name(n->level),
 			       color(ctx, C_RESET), n->level_private ? "private" : "published");
 			print_date(n->level_date);
@@ -279,7 +234,7 @@ static void block_target_label(struct pg_ctx *ctx, const pg_rep *rep, const char
 	const pg_rep_node *n = pg_rep_find(rep, target);
 	char buf[16];
 	if (n) {
-		snprintf(out, cap, "id %s", node_label(n, buf));
+		snprintf(out, cap, "id %s", pg_rep_label(n, buf));
 	} else if (pg_index_get(ctx->index, &row, target) == 0) {
 		snprintf(out, cap, "%s %s", row.type, row.name ? row.name : !strcmp(row.type, "identity") ? author_label(&row) : "");
 		pg_index_row_clear(&row);
@@ -321,7 +276,7 @@ static int list_block(const pg_index_claim *c, void *data)
 	const pg_rep_node *n = pg_rep_find(b->rep, c->author);
 	if (strcmp(c->type, "block") || !n || n->principal != b->rep->me_node || c->date >= n->void_from)
 		return 0;
-	char *reason = claim_reason(b->ctx, c->id);
+	char *reason = pg_claim_reason(b->ctx->index, b->ctx->store, c->id);
 	show_block(b, c->subject, c->id, 0, c->date, reason);
 	free(reason);
 	return 0;
@@ -448,35 +403,10 @@ static const struct cmd_help rep_help = {
 	"pg rep [--all] [--json]\n   or: pg rep [--why] [--json] IDENTITY", rep_examples,
 };
 
-static void flags_text(const pg_rep *rep, const pg_rep_node *n, char *out, size_t cap)
-{
-	out[0] = '\0';
-	size_t len = 0;
-	char buf[16];
-#define ADD(...) (len += (size_t)snprintf(out + len, len < cap ? cap - len : 0, __VA_ARGS__))
-	if (n->flags & PG_REP_ME)
-		ADD("you ");
-	if (rep->nodes[n->principal].flags & PG_REP_BLOCKED)
-		ADD("blocked ");
-	if (rep->nodes[n->principal].flags & PG_REP_DISTRUSTED)
-		ADD("distrusted ");
-	if (rep->nodes[n->principal].flags & PG_REP_VETOED)
-		ADD("vetoed-by-your-evidence ");
-	if (n->flags & PG_REP_REVOKED)
-		ADD("revoked ");
-	if (n->flags & PG_REP_UNKNOWN)
-		ADD("not-arrived ");
-	if (n->principal != (uint32_t)(n - rep->nodes))
-		ADD("rotated-to:%s ", node_label(&rep->nodes[n->principal], buf));
-#undef ADD
-	if (len && len <= cap)
-		out[len - 1] = '\0';
-}
-
 static json_t *node_json(const pg_rep *rep, const pg_rep_node *n)
 {
 	char flags[160];
-	flags_text(rep, n, flags, sizeof(flags));
+	pg_rep_flags_text(rep, n, flags, sizeof(flags));
 	json_t *o = json_pack("{s:s, s:s, s:f, s:f, s:s, s:f, s:f, s:f, s:I, s:I, s:I, s:I, s:s}", "key", n->key, "name",
 			      n->name, "reputation", n->mass, "seed", n->seed,
 			      "level", n->level >= 0 ? pg_level_name(n->level) : "", "D", n->D, "r", n->r, "s", n->s,
@@ -492,15 +422,6 @@ static int mass_cmp(const void *a, const void *b)
 	if (x->mass != y->mass)
 		return x->mass > y->mass ? -1 : 1;
 	return strcmp(x->key, y->key);
-}
-
-static void evidence_text(char *out, size_t cap, const pg_rep_node *n)
-{
-	if (n->agree + n->disagree + n->unconfirmed + n->refusals == 0)
-		snprintf(out, cap, "-");
-	else
-		snprintf(out, cap, "+%zu -%zu%s D=%+.2f", n->agree, n->disagree + n->refusals,
-			 n->unconfirmed ? " ?" : "", n->D);
 }
 
 static int rep_table(struct pg_ctx *ctx, const pg_rep *rep, int all, int json)
@@ -530,9 +451,9 @@ static int rep_table(struct pg_ctx *ctx, const pg_rep *rep, int all, int json)
 	for (size_t i = 0; i < m; i++) {
 		const pg_rep_node *n = v[i];
 		char buf[16], ev[48], flags[160];
-		evidence_text(ev, sizeof(ev), n);
-		flags_text(rep, n, flags, sizeof(flags));
-		printf("%-16.16s %.12s %s%9.2f%%%s %-8s %-20s %s\n", node_label(n, buf), n->key,
+		pg_rep_evidence_text(ev, sizeof(ev), n);
+		pg_rep_flags_text(rep, n, flags, sizeof(flags));
+		printf("%-16.16s %.12s %s%9.2f%%%s %-8s %-20s %s\n", pg_rep_label(n, buf), n->key,
 		       color(ctx, n->mass > 0 ? C_OK : C_DIM), 100 * n->mass, color(ctx, C_RESET),
 		       n->level >= 0 ? pg_level_name(n->level) : "-", ev, flags);
 	}
@@ -542,169 +463,73 @@ static int rep_table(struct pg_ctx *ctx, const pg_rep *rep, int all, int json)
 	return EXIT_OK;
 }
 
-/* An object's "type name (id)" for the evidence lines. */
-static void obj_label(struct pg_ctx *ctx, const char *id, char *out, size_t cap)
+/* pg rep --json ID: what pg_rep_explain says, as data. */
+static void rep_one_json(struct pg_ctx *ctx, const pg_rep *rep, const pg_rep_node *self)
 {
-	pg_index_row row;
-	if (pg_index_get(ctx->index, &row, id) == 0) {
-		snprintf(out, cap, "%s %s (%.8s)", row.type, row.name ? row.name : "", id);
-		pg_index_row_clear(&row);
-	} else {
-		snprintf(out, cap, "%.12s", id);
-		pg_error_clear();
-	}
-}
-
-static const char *outcome_name(int o)
-{
-	return o > 0 ? "agrees" : o < 0 ? "disagrees" : "unconfirmed";
-}
-
-static int rep_one(struct pg_ctx *ctx, const pg_rep *rep, const char *key, int why, int json)
-{
-	const pg_rep_node *self = pg_rep_find(rep, key);
-	char buf[16], buf2[16];
-	if (!self)
-		return report(pg_error_set(PG_ENOTFOUND, "%.12s is not known to this store's trust graph", key));
 	uint32_t ni = self->principal;
 	const pg_rep_node *n = &rep->nodes[ni];
 	pg_rep_source *src = NULL;
 	pg_rep_path *paths = NULL;
-	size_t nsrc = 0, npaths = 0, rank = 1;
+	size_t nsrc = 0, npaths = 0;
 	double from_seed = 0;
 	pg_rep_sources(rep, ni, &src, &nsrc, &from_seed);
 	pg_rep_paths(rep, ni, 3, &paths, &npaths);
-	for (size_t i = 0; i < rep->n; i++)
-		rank += rep->nodes[i].principal == i && rep->nodes[i].mass > n->mass;
-	char *reason = n->level < 0 ? NULL
-		       : n->level_private ? policy_reason(ctx, "trust", n->key, NULL)
-					  : claim_reason(ctx, n->level_claim);
-	if (json) {
-		json_t *o = node_json(rep, self), *s = json_array(), *e = json_array(), *p = json_array(),
-		       *rf = json_array();
-		json_object_set_new(o, "from_seed", json_real(from_seed));
-		for (size_t i = 0; i < nsrc; i++)
-			json_array_append_new(s, json_pack("{s:s, s:f, s:f}", "from", rep->nodes[src[i].from].key, "edge",
-							   src[i].edge, "contributes", src[i].contrib));
-		for (size_t i = 0; i < rep->nev; i++) {
-			const pg_rep_evidence *x = &rep->ev[i];
-			if (x->node != ni)
-				continue;
-			json_array_append_new(e, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:f}", "outcome",
-							   outcome_name(x->outcome), "kind", x->kind, "subject",
-							   x->subject, "against", x->against, "mine", x->mine, "theirs",
-							   x->theirs, "my_verdict", x->my_verdict, "their_verdict",
-							   x->their_verdict, "date", (json_int_t)x->date, "weight", x->weight));
-		}
-		for (size_t i = 0; i < rep->nref; i++)
-			if (rep->ref[i].node == ni)
-				json_array_append_new(rf, json_pack("{s:s, s:s, s:s, s:I, s:f}", "kind", rep->ref[i].kind,
-								    "commit", rep->ref[i].commit, "source",
-								    rep->ref[i].source, "date", (json_int_t)rep->ref[i].date,
-								    "weight", rep->ref[i].weight));
-		for (size_t i = 0; i < npaths; i++) {
-			json_t *hops = json_array();
-			for (size_t k = 0; k < paths[i].n; k++)
-				json_array_append_new(hops, json_string(rep->nodes[paths[i].hops[k]].key));
-			json_array_append_new(p, json_pack("{s:o, s:f}", "hops", hops, "strength", paths[i].strength));
-		}
-		json_object_set_new(o, "sources", s);
-		json_object_set_new(o, "evidence", e);
-		json_object_set_new(o, "refusals_list", rf);
-		json_object_set_new(o, "paths", p);
-		json_object_set_new(o, "reason", json_string(reason ? reason : ""));
-		print_json(o);
-		goto done;
+	char *reason = pg_rep_trust_reason(ctx->index, ctx->store, n);
+	json_t *o = node_json(rep, self), *s = json_array(), *e = json_array(), *p = json_array(), *rf = json_array();
+	json_object_set_new(o, "from_seed", json_real(from_seed));
+	for (size_t i = 0; i < nsrc; i++)
+		json_array_append_new(s, json_pack("{s:s, s:f, s:f}", "from", rep->nodes[src[i].from].key, "edge",
+						   src[i].edge, "contributes", src[i].contrib));
+	for (size_t i = 0; i < rep->nev; i++) {
+		const pg_rep_evidence *x = &rep->ev[i];
+		if (x->node != ni)
+			continue;
+		json_array_append_new(e, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:f}", "outcome",
+						   pg_rep_outcome_name(x->outcome), "kind", x->kind, "subject", x->subject,
+						   "against", x->against, "mine", x->mine, "theirs", x->theirs,
+						   "my_verdict", x->my_verdict, "their_verdict", x->their_verdict, "date",
+						   (json_int_t)x->date, "weight", x->weight));
 	}
-	char flags[160];
-	flags_text(rep, self, flags, sizeof(flags));
-	printf("%s%s%s %s%s%s%s%s\n", color(ctx, C_NAME), node_label(self, buf), color(ctx, C_RESET), color(ctx, C_ID),
-	       self->key, color(ctx, C_RESET), *flags ? "  " : "", flags);
-	if (self != n)
-		printf("  handed over to %s (%.12s): its standing is this key's\n", node_label(n, buf), n->key);
-	if (self->flags & PG_REP_REVOKED) {
-		char d[32];
-		pg_format_date(d, self->revoked);
-		printf("  revoked: its claims from %s on are void\n", d);
+	for (size_t i = 0; i < rep->nref; i++)
+		if (rep->ref[i].node == ni)
+			json_array_append_new(rf, json_pack("{s:s, s:s, s:s, s:I, s:f}", "kind", rep->ref[i].kind, "commit",
+							    rep->ref[i].commit, "source", rep->ref[i].source, "date",
+							    (json_int_t)rep->ref[i].date, "weight", rep->ref[i].weight));
+	for (size_t i = 0; i < npaths; i++) {
+		json_t *hops = json_array();
+		for (size_t k = 0; k < paths[i].n; k++)
+			json_array_append_new(hops, json_string(rep->nodes[paths[i].hops[k]].key));
+		json_array_append_new(p, json_pack("{s:o, s:f}", "hops", hops, "strength", paths[i].strength));
 	}
-	printf("  reputation   %.2f%% of your trust mass (%zu of %zu)\n", 100 * n->mass, rank, rep->n);
-	if (n->flags & PG_REP_ME)
-		printf("  this is you: the walk starts here\n");
-	if (n->level >= 0) {
-		printf("  your trust   %s (%s", pg_level_name(n->level), n->level_private ? "private" : "published ");
-		if (!n->level_private)
-			printf("%.12s", n->level_claim);
-		printf(", ");
-		print_date(n->level_date);
-		printf(")%s%s\n", reason && *reason ? ": " : "", reason ? reason : "");
-	} else if (!(n->flags & PG_REP_ME)) {
-		printf("  your trust   none said\n");
-	}
-	printf("  evidence     %zu agree, %zu disagree, %zu unconfirmed, %zu refusals", n->agree, n->disagree,
-	       n->unconfirmed, n->refusals);
-	if (n->r + n->s > 0)
-		printf(": r %.2f, s %.2f, D = (r - s)/(r + s + 2) = %+.2f", n->r, n->s, n->D);
-	putchar('\n');
-	if (rep->nodes[ni].flags & PG_REP_BLOCKED)
-		printf("  removed: you blocked it\n");
-	else if (rep->nodes[ni].flags & PG_REP_DISTRUSTED)
-		printf("  removed: you distrust it\n");
-	else if (rep->nodes[ni].flags & PG_REP_VETOED)
-		printf("  removed: your own evidence is against it (a local veto, never published)\n");
-	if (n->mass > 0) {
-		printf("  where it comes from (%.2f%% in all):\n", 100 * n->mass);
-		if (from_seed > 0)
-			printf("    %8.2f%%  the seed: %s\n", 100 * from_seed,
-			       n->flags & PG_REP_ME ? "you" : "you trust it directly");
-		for (size_t i = 0; i < nsrc && (why || i < 5); i++)
-			printf("    %8.2f%%  from %s (%.2f%% x edge %.2f x %.1f)\n", 100 * src[i].contrib,
-			       node_label(&rep->nodes[src[i].from], buf), 100 * rep->nodes[src[i].from].mass, src[i].edge,
-			       PG_TRUST_DAMPING);
-		if (!why && nsrc > 5)
-			printf("    ... %zu more ('pg rep --why')\n", nsrc - 5);
-	}
-	if (why) {
-		size_t shown = 0;
-		for (size_t i = 0; i < rep->nev; i++) {
-			const pg_rep_evidence *x = &rep->ev[i];
-			char subj[96], ag[96];
-			if (x->node != ni)
-				continue;
-			if (!shown++)
-				printf("  evidence (their claim against your result about the same):\n");
-			obj_label(ctx, x->subject, subj, sizeof(subj));
-			obj_label(ctx, x->against, ag, sizeof(ag));
-			printf("    %s%-11s%s %s of %s against %s: ", color(ctx, x->outcome > 0 ? C_OK : x->outcome < 0 ? C_BAD : C_DIM),
-			       outcome_name(x->outcome), color(ctx, C_RESET), x->kind, subj, ag);
-			if (!strcmp(x->kind, "bench"))
-				printf("you %.3fx, they %.3fx", x->my_score, x->their_score);
-			else
-				printf("you %s, they %s", x->my_verdict, x->their_verdict);
-			printf(" (result %.12s vs %.12s, weight %.2f)%s\n", x->mine, x->theirs, x->weight,
-			       x->outcome == 0 ? " - pg verify re-runs to confirm" : "");
-		}
-		for (size_t i = 0; i < rep->nref; i++)
-			if (rep->ref[i].node == ni)
-				printf("  refusal: %s from %s (commit %.12s), weight %.2f\n", rep->ref[i].kind,
-				       rep->ref[i].source, rep->ref[i].commit, rep->ref[i].weight);
-		if (npaths) {
-			printf("  strongest trust paths:\n");
-			for (size_t i = 0; i < npaths; i++) {
-				printf("    ");
-				for (size_t k = 0; k < paths[i].n; k++)
-					printf("%s%s", k ? " -> " : "",
-					       paths[i].hops[k] == rep->me_node ? "you" : node_label(&rep->nodes[paths[i].hops[k]], buf2));
-				printf("   (strength %.3f)\n", paths[i].strength);
-			}
-		} else if (!(n->flags & PG_REP_ME)) {
-			printf("  no trust path from you\n");
-		}
-	}
-done:
+	json_object_set_new(o, "sources", s);
+	json_object_set_new(o, "evidence", e);
+	json_object_set_new(o, "refusals_list", rf);
+	json_object_set_new(o, "paths", p);
+	json_object_set_new(o, "reason", json_string(reason ? reason : ""));
+	print_json(o);
 	free(reason);
 	free(src);
 	pg_rep_paths_free(paths, npaths);
-	return EXIT_OK;
+}
+
+/* One identity: the text of pg_rep_explain (which also says why a key
+ * not in the graph has no explanation, --json or not), or its JSON. */
+static int rep_one(struct pg_ctx *ctx, const pg_rep *rep, const char *key, int why, int json)
+{
+	const pg_rep_node *self = pg_rep_find(rep, key);
+	const char *const colors[PG_EXPLAIN_NCOLORS] = {
+		[PG_EXPLAIN_RESET] = color(ctx, C_RESET), [PG_EXPLAIN_NAME] = color(ctx, C_NAME),
+		[PG_EXPLAIN_ID] = color(ctx, C_ID),       [PG_EXPLAIN_OK] = color(ctx, C_OK),
+		[PG_EXPLAIN_BAD] = color(ctx, C_BAD),     [PG_EXPLAIN_DIM] = color(ctx, C_DIM),
+	};
+	pg_buf out = PG_BUF_INIT;
+	int err = 0;
+	if (json && self)
+		rep_one_json(ctx, rep, self);
+	else if ((err = pg_rep_explain(&out, rep, ctx->index, ctx->store, key, why, colors)) == 0)
+		fputs(out.ptr, stdout);
+	pg_buf_free(&out);
+	return err < 0 ? report(err) : EXIT_OK;
 }
 
 int cmd_rep(int argc, const char **argv, struct pg_ctx *ctx)

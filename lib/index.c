@@ -667,6 +667,33 @@ void pg_index_row_copy(pg_index_row *dst, const pg_index_row *src)
 	dst->lang = src->lang ? pg_strdup(src->lang) : NULL;
 }
 
+int pg_row_object(pg_object **out, pg_store *s, const pg_index_row *row)
+{
+	pg_buf raw = PG_BUF_INIT;
+	int err = pg_store_read_blob(&raw, s, row->blob);
+	if (err == 0 && (err = pg_object_decode(out, raw.ptr, raw.len, 0)) < 0)
+		pg_error_prefix(err, "object %.12s: ", row->id);
+	pg_buf_free(&raw);
+	return err;
+}
+
+int pg_row_payload(pg_buf *out, pg_store *s, const pg_index_row *row)
+{
+	int err;
+	if (!*row->payload)
+		return pg_error_set(PG_ENOTFOUND, "%s %.12s has no payload", row->type, row->id);
+	if ((err = pg_store_read_blob(out, s, row->payload_blob)) < 0)
+		return err;
+	uint8_t h[PG_ID_LEN];
+	char hex[PG_HEX_LEN + 1];
+	pg_hash(h, out->ptr, out->len);
+	pg_hex(hex, h, PG_ID_LEN);
+	if (strcmp(hex, row->payload))
+		return pg_error_set(PG_EINTEGRITY, "the payload of %s %.12s does not match its hash; run 'pg fsck'",
+				    row->type, row->id);
+	return 0;
+}
+
 static int copy_row(const pg_index_row *r, void *data)
 {
 	pg_index_row_copy(data, r);

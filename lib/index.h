@@ -62,6 +62,12 @@ int pg_index_get(pg_index *x, pg_index_row *row, const char *id_hex);
 void pg_index_row_clear(pg_index_row *row);
 /* dst becomes an owned copy of src (clear it with pg_index_row_clear). */
 void pg_index_row_copy(pg_index_row *dst, const pg_index_row *src);
+/* A row's object, read from the store, decoded and its signature
+ * verified; errors say "object <12 hex>: " first. */
+int pg_row_object(pg_object **out, pg_store *s, const pg_index_row *row);
+/* A row's payload bytes, checked against the hash the object names:
+ * PG_ENOTFOUND if it has none, PG_EINTEGRITY if they differ. */
+int pg_row_payload(pg_buf *out, pg_store *s, const pg_index_row *row);
 
 /* Links: out of id (rel, dst, and dst's row if known) or into id. */
 typedef int (*pg_index_link_cb)(const char *rel, const char *other, const pg_index_row *row, void *data);

@@ -1,4 +1,4 @@
-/* test_trust.c - reputation under attack, seen from one honest user; EigenTrust's properties
+/* test_trust.c - reputation under attack, seen from one honest user, and explained; EigenTrust's properties
  *
  * The simulation (DESIGN.md §7): one interface with one spec and three
  * impls (good, broken, and cheat, which passes only the examples); five
@@ -7,14 +7,17 @@
  * that one honest verifier trusts by mistake.  From my view (I trust two
  * of the honest ones and re-ran what I saw fail) the broken impls must
  * fail, the liars must be vetoed, and the cluster's mass must stay within
- * what honest identities hand it, however many members it has.  The
- * figures are printed (print_message) so they can be quoted.
+ * what honest identities hand it, however many members it has, and what
+ * pg rep --why says of a liar and of an honest verifier (pg_rep_explain)
+ * must name the evidence that decided it.  The figures are printed
+ * (print_message) so they can be quoted.
  */
 #include "unit.h"
 #include "world.h"
 
 #include <math.h>
 
+#include "explain.h"
 #include "index.h"
 #include "rank.h"
 #include "store.h"
@@ -553,6 +556,122 @@ static void test_newcomer_view(void **state)
 	assert_true(liar_mass[1] <= liar_mass[0]);
 }
 
+/* --- the words: what pg rep ID and pg rep --why say (pg_rep_explain) ------ */
+
+/* What pg_rep_explain says of w from my view, as a new string. */
+static char *explain(struct world *W, const pg_rep *r, const struct who *w, int why,
+		     const char *const colors[PG_EXPLAIN_NCOLORS])
+{
+	pg_buf b = PG_BUF_INIT;
+	char k[PG_HEX_LEN + 1];
+	if (pg_rep_explain(&b, r, W->x, W->s, key_of(w, k), why, colors) < 0)
+		fail_msg("pg_rep_explain: %s", pg_error_last());
+	return pg_buf_detach(&b);
+}
+
+/* The text holds the line (or part of one) fmt makes; at its start with at_start. */
+static __attribute__((format(printf, 3, 4))) void assert_line(const char *text, int at_start, const char *fmt, ...)
+{
+	pg_buf needle = PG_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	pg_buf_vprintf(&needle, fmt, ap);
+	va_end(ap);
+	const char *at = strstr(text, needle.ptr);
+	if (!at || (at_start && at != text))
+		fail_msg("no '%s' %s:\n%s", needle.ptr, at_start ? "at the start of" : "in", text);
+	pg_buf_free(&needle);
+}
+
+/* A liar from my view: vetoed, each of his claims set against my result
+ * about the same, and no way to him from me; plain text without colours,
+ * and --why only adds to what pg rep ID says. */
+static void test_explain_a_liar(void **state)
+{
+	struct sim *m = *state;
+	struct world *W = &m->small;
+	pg_rep *r = rep_of(W, &m->c.me);
+	char *t = explain(W, r, &m->c.liar[0], 1, NULL), *brief = explain(W, r, &m->c.liar[0], 0, NULL);
+	print_message("%s", t);
+	assert_line(t, 1, "L1 %s  vetoed-by-your-evidence\n", node(r, &m->c.liar[0])->key);
+	assert_line(t, 0, "\n  reputation   0.00%% of your trust mass (");
+	assert_line(t, 0, "\n  your trust   none said\n");
+	assert_line(t, 0, "\n  evidence     1 agree, 2 disagree, 0 unconfirmed, 0 refusals: r ");
+	assert_line(t, 0, "\n  removed: your own evidence is against it (a local veto, never published)\n");
+	assert_line(t, 0, "\n  evidence (their claim against your result about the same):\n");
+	assert_line(t, 0, "\n    disagrees   verify of impl broken (%.8s) against spec examples (%.8s): "
+		    "you failed, they passed (result ", W->impl[BROKEN], W->spec);
+	assert_line(t, 0, "\n    agrees      verify of impl good (%.8s) against spec examples (%.8s): "
+		    "you passed, they passed (result ", W->impl[GOOD], W->spec);
+	assert_line(t, 0, "\n  no trust path from you\n");
+	assert_null(strchr(t, '\033'));
+	assert_line(t, 1, "%s", brief);
+	assert_null(strstr(brief, "agrees"));
+	free(t);
+	free(brief);
+	pg_rep_free(r);
+}
+
+/* text without its escape sequences (ESC [ ... m) */
+static void strip_colors(char *t)
+{
+	char *w = t;
+	for (const char *p = t; *p; p++)
+		if (*p == '\033')
+			p += strcspn(p, "m");
+		else
+			*w++ = *p;
+	*w = '\0';
+}
+
+/* An honest verifier I trust: my published claim, where the mass comes
+ * from, the path to it; the colours mark the name, the key and each
+ * outcome, and take nothing away. */
+static void test_explain_someone_i_trust(void **state)
+{
+	static const char *const colors[PG_EXPLAIN_NCOLORS] = {
+		[PG_EXPLAIN_RESET] = "\033[m", [PG_EXPLAIN_NAME] = "\033[1m", [PG_EXPLAIN_ID] = "\033[33m",
+		[PG_EXPLAIN_OK] = "\033[32m",  [PG_EXPLAIN_BAD] = "\033[1;31m", [PG_EXPLAIN_DIM] = "\033[2m",
+	};
+	struct sim *m = *state;
+	struct world *W = &m->small;
+	pg_rep *r = rep_of(W, &m->c.me);
+	const pg_rep_node *h1 = node(r, &m->c.h[0]);
+	char *t = explain(W, r, &m->c.h[0], 1, colors), *plain = explain(W, r, &m->c.h[0], 1, NULL);
+	assert_line(t, 1, "\033[1mH1\033[m \033[33m%s\033[m\n", h1->key);
+	assert_line(t, 0, "\n  your trust   high (published %.12s, ", h1->level_claim);
+	assert_line(t, 0, "\n  evidence     3 agree, 0 disagree, 0 unconfirmed, 0 refusals: r ");
+	assert_line(t, 0, "\n       10.00%%  the seed: you trust it directly\n");
+	assert_line(t, 0, "%%  from H2 (");
+	assert_line(t, 0, "\n    \033[32magrees     \033[m verify of impl broken (%.8s) against spec examples (%.8s): "
+		    "you failed, they failed (result ", W->impl[BROKEN], W->spec);
+	assert_line(t, 0, "\n  strongest trust paths:\n    you -> H1   (strength ");
+	assert_line(t, 0, "\n    you -> H2 -> H1   (strength ");
+	assert_null(strstr(t, "disagrees"));
+	assert_null(strchr(plain, '\033'));
+	strip_colors(t);
+	assert_string_equal(t, plain);
+	free(t);
+	free(plain);
+	pg_rep_free(r);
+}
+
+/* A key the graph does not hold: PG_ENOTFOUND, nothing written. */
+static void test_explain_unknown_key(void **state)
+{
+	struct sim *m = *state;
+	pg_rep *r = rep_of(&m->small, &m->c.me);
+	pg_buf b = PG_BUF_INIT;
+	char k[PG_HEX_LEN + 1];
+	memset(k, 'e', PG_HEX_LEN);
+	k[PG_HEX_LEN] = '\0';
+	assert_error(pg_rep_explain(&b, r, m->small.x, m->small.s, k, 1, NULL), PG_ENOTFOUND,
+		     "eeeeeeeeeeee is not known to this store's trust graph");
+	assert_int_equal(b.len, 0);
+	pg_buf_free(&b);
+	pg_rep_free(r);
+}
+
 /* --- EigenTrust on synthetic graphs ----------------------------------------- */
 
 struct graph {
@@ -841,6 +960,9 @@ int main(void)
 		cmocka_unit_test(test_liars_are_vetoed_and_below_the_honest),
 		cmocka_unit_test(test_sybil_mass_is_bounded),
 		cmocka_unit_test(test_newcomer_view),
+		cmocka_unit_test(test_explain_a_liar),
+		cmocka_unit_test(test_explain_someone_i_trust),
+		cmocka_unit_test(test_explain_unknown_key),
 		cmocka_unit_test(test_eigentrust_mass_sums_to_one),
 		cmocka_unit_test(test_eigentrust_cycle_converges),
 		cmocka_unit_test(test_eigentrust_is_deterministic),
