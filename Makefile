@@ -25,7 +25,7 @@ TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 DEB_PKGS := build-essential pkg-config git libgit2-dev libsodium-dev \
             libncurses-dev libarchive-dev libyaml-dev libcmocka-dev \
             libsqlite3-dev libjansson-dev bubblewrap hyperfine python3 \
-            openssh-server openssh-client zstd
+            openssh-server openssh-client zstd tmux
 
 # B is the build directory; SAN=1 builds with AddressSanitizer and
 # UndefinedBehaviorSanitizer into build-san/.
@@ -38,7 +38,7 @@ B ?= build
 endif
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
-CMD_SRC  := $(sort $(wildcard cmd/*.c))
+CMD_SRC  := $(sort $(wildcard cmd/*.c tui/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o) $(B)/templates.o
 TEMPLATES := $(shell find templates -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
@@ -56,7 +56,7 @@ endif
 # V=1 shows the full commands
 Q := $(if $(V),,@)
 
-$(B)/%.o: %.c $(wildcard lib/*.h cmd/*.h) Makefile
+$(B)/%.o: %.c $(wildcard lib/*.h cmd/*.h tui/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(CFLAGS) $(PG_CFLAGS) -c -o $@ $<

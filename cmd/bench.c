@@ -420,7 +420,7 @@ static int run_target(struct pg_ctx *ctx, const struct opts *o, struct target *t
 		      size_t *failed)
 {
 	pg_verify *v = &t->p.v;
-	int tty = !ctx->quiet && isatty(STDERR_FILENO);
+	int tty = show_progress(ctx);
 	pg_verify_opts vo = { .cache = cache,
 			      .jobs = o->jobs ? (unsigned)o->jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
 			      .no_sandbox = o->no_sandbox, .progress = tty ? verify_progress : NULL };

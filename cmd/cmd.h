@@ -87,6 +87,9 @@ void info(struct pg_ctx *ctx, const char *fmt, ...) __attribute__((format(printf
 
 enum color { C_RESET, C_ID, C_TYPE, C_NAME, C_OK, C_BAD, C_DIM };
 const char *color(const struct pg_ctx *ctx, enum color c);
+/* Progress lines on stderr: on a terminal, or when PG_PROGRESS is set
+ * (pg tui reads them from its actions); never with -q. */
+int show_progress(const struct pg_ctx *ctx);
 
 /* --- shared lookups ---------------------------------------------------- */
 
@@ -259,6 +262,7 @@ int cmd_peer(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_trust(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_block(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_rep(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_tui(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_config(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);

@@ -71,6 +71,12 @@ const char *color(const struct pg_ctx *ctx, enum color c)
 	return ctx->color ? codes[c] : "";
 }
 
+int show_progress(const struct pg_ctx *ctx)
+{
+	const char *e = getenv("PG_PROGRESS");
+	return !ctx->quiet && (isatty(STDERR_FILENO) || (e && *e));
+}
+
 int sync_index(struct pg_ctx *ctx)
 {
 	int err = pg_index_sync(ctx->index);

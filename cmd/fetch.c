@@ -43,7 +43,7 @@ void sync_opts_init(struct pg_ctx *ctx, pg_sync_opts *o, struct sync_ui *ui)
 	memset(o, 0, sizeof(*o));
 	memset(ui, 0, sizeof(*ui));
 	ui->ctx = ctx;
-	if (!ctx->quiet && isatty(STDERR_FILENO)) {
+	if (show_progress(ctx)) {
 		o->progress = progress;
 		o->data = ui;
 	}

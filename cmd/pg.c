@@ -37,6 +37,7 @@ const struct cmd_struct pg_commands[] = {
 	{ "trust", cmd_trust, PG_NEED_INDEX, "say how much you trust an identity; list whom you trust" },
 	{ "block", cmd_block, PG_NEED_INDEX, "block an impl, spec, ... or identity: never ranked, built or adopted" },
 	{ "rep", cmd_rep, PG_NEED_INDEX, "reputation as seen from you, with the evidence and trust paths" },
+	{ "tui", cmd_tui, PG_NEED_INDEX, "browse interfaces, rankings, identities and reputation full-screen" },
 	{ "config", cmd_config, PG_NEED_STORE, "get and set the store's settings (trust.threshold)" },
 	{ "help", cmd_help, 0, "show help for pg or a command" },
 	{ "version", cmd_version, 0, "print pg's version" },

@@ -848,7 +848,7 @@ int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx)
 		err = cache_dir(&cache, ctx);
 	pg_verify_opts vo = { .cache = cache, .jobs = o.jobs ? (unsigned)o.jobs : (unsigned)sysconf(_SC_NPROCESSORS_ONLN),
 			      .no_sandbox = o.no_sandbox,
-			      .progress = !ctx->quiet && isatty(STDERR_FILENO) ? progress : NULL };
+			      .progress = show_progress(ctx) ? progress : NULL };
 	if (o.no_sandbox && err == 0) /* a warning, printed even with -q */
 		fprintf(stderr, "warning: --no-sandbox: running the implementations' code unconfined\n");
 	for (size_t i = 0; i < nplans && err == 0; i++)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION "3"
+#define SCHEMA_VERSION "4" /* bump whenever a table changes: older indexes are rebuilt */
 
 struct pg_index {
 	pg_store *s;
@@ -429,8 +429,11 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 			     " revoked = CASE WHEN identities.revoked IS NULL THEN excluded.revoked"
 			     " WHEN excluded.revoked IS NULL THEN identities.revoked"
 			     " ELSE min(identities.revoked, excluded.revoked) END");
-	if (!c.entry || !c.object || !c.link || !c.identity || !c.result || !c.claim || !c.saw)
-		err = PG_ERROR;
+	if (!c.entry || !c.object || !c.link || !c.identity || !c.result || !c.claim || !c.saw) {
+		err = PG_ERROR; /* the message is prep's */
+		snprintf(first, sizeof(first), "%s", pg_error_last());
+		n = 0;
+	}
 	/* one damaged log does not hide the others: remember the first
 	 * error and go on */
 	for (size_t i = 0; i < n; i++) {
