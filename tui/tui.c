@@ -893,6 +893,12 @@ static int next_key(void)
 		int r = poll(p, action_running() ? 2 : 1, busy ? 0 : timeout);
 		if (r < 0 && errno != EINTR)
 			return -1;
+		if (r < 0) { /* a signal: SIGWINCH is curses' KEY_RESIZE */
+			int k = getch();
+			if (k != ERR)
+				return k;
+			continue;
+		}
 		if (action_running())
 			action_poll(r > 0 && (p[1].revents & (POLLIN | POLLHUP)));
 		if (r > 0 && (p[0].revents & (POLLIN | POLLHUP))) {
@@ -983,12 +989,15 @@ int prompt_choice(const char *question, const char *choices)
 
 void tui_reload(int force)
 {
+	static char said[512]; /* a damaged log is said once, not every check */
 	int err = pg_index_sync(tui.index);
-	if (err < 0) {
+	if (err < 0 && (force || strcmp(said, pg_error_last()))) {
+		snprintf(said, sizeof(said), "%s", pg_error_last());
 		message_error(err);
-		if (err != PG_EINTEGRITY && err != PG_EINVALID)
-			return;
 	}
+	pg_error_clear();
+	if (err < 0 && err != PG_EINTEGRITY && err != PG_EINVALID)
+		return;
 	uint64_t gen = pg_index_gen(tui.index);
 	if (!force && gen == tui.gen)
 		return;
