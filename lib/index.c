@@ -822,6 +822,26 @@ int pg_index_linked(pg_index *x, const char *dst, const char *rel, const char *t
 	return each_row(x, st, cb, data);
 }
 
+int pg_index_link_counts(pg_index *x, const char *rel, const char *type,
+			 int (*cb)(const char *dst, uint64_t n, void *data), void *data)
+{
+	sqlite3_stmt *st = prep(x, "SELECT l.dst, count(*) FROM links l JOIN objects o ON o.id = l.src"
+				   " WHERE l.rel = ?1 AND o.type = ?2 GROUP BY l.dst");
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, rel);
+	bind_text(st, 2, type);
+	int r, err = 0;
+	while (err == 0 && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *dst = (const char *)sqlite3_column_text(st, 0);
+		err = cb(dst ? dst : "", (uint64_t)sqlite3_column_int64(st, 1), data);
+	}
+	if (err == 0 && r != SQLITE_DONE)
+		err = db_err(x, "step");
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
+}
+
 #define RESULT_COLUMNS \
 	"SELECT id, kind, subject, against, author, date, verdict, score, lo, hi, baseline, machine, rerun" \
 	" FROM results "

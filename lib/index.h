@@ -78,6 +78,12 @@ int pg_index_links(pg_index *x, const char *id_hex, int incoming, pg_index_link_
 int pg_index_linked(pg_index *x, const char *dst, const char *rel, const char *type, pg_index_row_cb cb,
 		    void *data);
 
+/* For every object, how many objects of a type name it in field rel
+ * (e.g. rel "interface", type "spec": each interface's number of specs),
+ * in one query; objects named by none are not called back. */
+int pg_index_link_counts(pg_index *x, const char *rel, const char *type,
+			 int (*cb)(const char *dst, uint64_t n, void *data), void *data);
+
 /* The results about an object, oldest first, as the index keeps them. */
 typedef struct pg_index_result {
 	char id[PG_HEX_LEN + 1];

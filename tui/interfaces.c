@@ -39,11 +39,39 @@ static int add_iface(const pg_index_row *r, void *data)
 	return 0;
 }
 
-static int count(const pg_index_row *r, void *data)
+/* Counts by interface id, from one query per type. */
+struct counting {
+	struct ifaces *s;
+	size_t *by_id; /* indexes into s->f, sorted by id */
+	int which;     /* 0 specs, 1 impls, 2 benches */
+};
+
+static const struct ifaces *id_ctx;
+
+static int cmp_by_id(const void *a, const void *b)
 {
-	(void)r;
-	++*(size_t *)data;
-	return 0;
+	return strcmp(id_ctx->f[*(const size_t *)a].row.id, id_ctx->f[*(const size_t *)b].row.id);
+}
+
+static int add_count(const char *dst, uint64_t n, void *data)
+{
+	struct counting *c = data;
+	size_t lo = 0, hi = c->s->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		struct iface *f = &c->s->f[c->by_id[mid]];
+		int d = strcmp(f->row.id, dst);
+		if (d == 0) {
+			size_t *slot = c->which == 0 ? &f->specs : c->which == 1 ? &f->impls : &f->benches;
+			*slot = (size_t)n;
+			return 0;
+		}
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0; /* named by something, but not an interface */
 }
 
 static void free_ifaces(struct ifaces *s)
@@ -116,12 +144,15 @@ static int interfaces_open(struct view *v)
 	v->priv = s;
 	pg_query q = { .type = "interface" };
 	int err = pg_index_query(tui.index, &q, add_iface, s);
-	for (size_t i = 0; i < s->n && err == 0; i++) {
-		struct iface *f = &s->f[i];
-		if ((err = pg_index_linked(tui.index, f->row.id, "interface", "spec", count, &f->specs)) == 0 &&
-		    (err = pg_index_linked(tui.index, f->row.id, "interface", "impl", count, &f->impls)) == 0)
-			err = pg_index_linked(tui.index, f->row.id, "interface", "bench", count, &f->benches);
-	}
+	struct counting c = { s, pg_calloc(s->n + 1, sizeof(size_t)), 0 };
+	for (size_t i = 0; i < s->n; i++)
+		c.by_id[i] = i;
+	id_ctx = s;
+	qsort(c.by_id, s->n, sizeof(*c.by_id), cmp_by_id);
+	static const char *const types[] = { "spec", "impl", "bench" };
+	for (c.which = 0; c.which < 3 && err == 0; c.which++)
+		err = pg_index_link_counts(tui.index, "interface", types[c.which], add_count, &c);
+	free(c.by_id);
 	v->busy = s->n > 0;
 	lay_out(v);
 	return err;
