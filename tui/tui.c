@@ -915,7 +915,7 @@ static int next_key(void)
 			continue;
 		}
 		if (busy) {
-			run_idle(0.05);
+			run_idle(0.01); /* a key waits at most about this long */
 			continue;
 		}
 		if (!prompt_line && now_s() - last_check > 2) {
