@@ -122,7 +122,7 @@ static int help_open(void)
 	pg_buf_puts(&b, "\nActions that publish (t, b, v, B) ask first; 'private' keeps a trust or\n"
 			"block in .pg/policy, never published.  Colours follow meaning: green\n"
 			"passes, red fails or is blocked, dim is what does not count.  NO_COLOR\n"
-			"or TERM=dumb turns them off.\n");
+			"turns them off.\n");
 	int err = pager_open("help", b.ptr, b.len);
 	pg_buf_free(&b);
 	return err;
@@ -1181,6 +1181,12 @@ static int screen_init(int cols, int rows)
 		if (!screen)
 			return pg_error_set(PG_EINVALID, "curses cannot drive the terminal '%s'; set TERM (e.g. xterm-256color)",
 					    term ? term : "");
+		/* a screen is drawn by moving the cursor: a terminal that cannot
+		 * (TERM=dumb) would show one garbled line, so say so instead */
+		const char *cup = tigetstr("cup");
+		if (!cup || cup == (char *)-1)
+			return pg_error_set(PG_EINVALID, "pg tui needs a terminal that can move the cursor, and '%s' "
+					    "cannot; set TERM (e.g. xterm-256color)", term ? term : "");
 		set_escdelay(25);
 		mousemask(BUTTON1_CLICKED | BUTTON4_PRESSED
 #ifdef BUTTON5_PRESSED
