@@ -132,10 +132,9 @@ static int help_open(void)
 
 struct line *view_add(struct view *v, enum line_type type, const char *fmt, ...)
 {
-	if ((v->lines & (v->lines - 1)) == 0 || v->lines < 16)
-		v->line = pg_realloc(v->line, (v->lines < 16 ? 16 : 2 * v->lines) * sizeof(*v->line));
-	struct line *l = &v->line[v->lines++];
-	memset(l, 0, sizeof(*l));
+	pg_vec vec = { v->line, v->lines, v->cap, sizeof(*v->line) };
+	struct line *l = pg_vec_push(&vec);
+	v->line = vec.p, v->lines = vec.n, v->cap = vec.cap;
 	l->type = type;
 	va_list ap;
 	va_start(ap, fmt);
@@ -155,7 +154,7 @@ void view_clear(struct view *v)
 	free(v->vis);
 	v->line = NULL;
 	v->vis = NULL;
-	v->lines = v->nvis = 0;
+	v->lines = v->nvis = v->cap = 0;
 }
 
 static int contains_fold(const char *hay, const char *needle)

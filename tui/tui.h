@@ -109,7 +109,7 @@ struct view {
 	char *title;
 	char id[PG_HEX_LEN + 1]; /* what the view is about */
 	struct line *line;
-	size_t lines;
+	size_t lines, cap;       /* a pg_vec's n and cap */
 	size_t *vis;             /* the lines the filter lets through */
 	size_t nvis;
 	size_t pos, top;         /* selection and first row shown, in vis */
