@@ -180,7 +180,7 @@ keys '?'
 wait_status '^\[help\] 1/[0-9]+$'
 pos=$(position)
 total=${pos#*/}
-check "the help is longer than a page (20 lines at 80x24): $pos" sh -c "[ '${total:-0}' -gt 21 ]"
+check "the help is longer than a page (20 lines at 80x24): $pos" test "${total:-0}" -gt 21
 # tmux send-keys -M only replays a mouse event tmux itself received (in a
 # mouse key binding), so the mouse is sent as the terminal sends it: SGR
 # mouse reports (ESC [ < button ; column ; row M, m on release)
