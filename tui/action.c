@@ -241,6 +241,20 @@ static int passphrase(char **out)
 	return 0;
 }
 
+/* Ask q (y publishes, p keeps it private, n cancels) and, to publish,
+ * the passphrase: 'y' or 'p', 0 when cancelled, or an error. */
+static int confirm_claim(const char *q, char **pass)
+{
+	*pass = NULL;
+	int how = prompt_choice(q, "ypn");
+	if (how != 'y' && how != 'p') {
+		message("cancelled");
+		return 0;
+	}
+	int err = how == 'y' ? passphrase(pass) : 0;
+	return err < 0 ? err : how;
+}
+
 /* What an object line stands for: its type, name and author. */
 static int object_of(const struct line *l, pg_index_row *row)
 {
@@ -280,16 +294,11 @@ static int do_trust(const struct line *l)
 	}
 	snprintf(q, sizeof(q), "pg trust %s %s: y publishes it, p keeps it private (.pg/policy), n cancels ", name,
 		 level);
-	int how = prompt_choice(q, "ypn");
-	char *pass = NULL;
-	if (how == 'y' && (err = passphrase(&pass)) < 0) {
+	char *pass;
+	int how = confirm_claim(q, &pass);
+	if (how <= 0) {
 		free(reason);
-		return err;
-	}
-	if (how != 'y' && how != 'p') {
-		free(reason);
-		message("cancelled");
-		return 0;
+		return how;
 	}
 	const char *argv[7] = { "trust", key, level };
 	size_t n = 3;
@@ -340,16 +349,11 @@ static int do_block(const struct line *l)
 		return pg_error_set(PG_EINVALID, "a block needs a reason");
 	}
 	snprintf(q, sizeof(q), "pg block %s %.60s: y publishes it, p keeps it private, n cancels ", what, label);
-	int how = prompt_choice(q, "ypn");
-	char *pass = NULL;
-	if (how == 'y' && (err = passphrase(&pass)) < 0) {
+	char *pass;
+	int how = confirm_claim(q, &pass);
+	if (how <= 0) {
 		free(reason);
-		return err;
-	}
-	if (how != 'y' && how != 'p') {
-		free(reason);
-		message("cancelled");
-		return 0;
+		return how;
 	}
 	const char *argv[] = { "block", what, target, "--reason", reason, how == 'p' ? "--private" : NULL, NULL };
 	char title[200];

@@ -98,14 +98,9 @@ static int identities_enter(struct view *v, const struct line *l)
 	(void)v;
 	char buf[16];
 	pg_buf b = PG_BUF_INIT;
-	int err = pg_rep_explain(&b, tui.rep, tui.index, tui.store, l->id, 1, NULL);
-	if (err == 0) {
-		char *title = pg_asprintf("why %s", who(l->id, buf));
-		pager_open(title, b.ptr, b.len);
-		free(title);
-	} else {
-		message_error(err);
-	}
+	char *title = pg_asprintf("why %s", who(l->id, buf));
+	show_text(pg_rep_explain(&b, tui.rep, tui.index, tui.store, l->id, 1, NULL), title, &b);
+	free(title);
 	pg_buf_free(&b);
 	return 0;
 }

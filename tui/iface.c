@@ -15,13 +15,6 @@ struct linked {
 	const char *iface_author;
 };
 
-static void object_line(struct line *l, const pg_index_row *r)
-{
-	l->kind = K_OBJECT;
-	memcpy(l->id, r->id, sizeof(l->id));
-	snprintf(l->otype, sizeof(l->otype), "%s", r->type);
-}
-
 static int add_linked(const pg_index_row *r, void *data)
 {
 	struct linked *k = data;
@@ -40,7 +33,7 @@ static int add_linked(const pg_index_row *r, void *data)
 			pg_buf_puts(&b, why);
 		t = why ? LINE_DIM : LINE_DEFAULT;
 	}
-	object_line(view_add(k->v, t, "%s", b.ptr), r);
+	line_object(view_add(k->v, t, "%s", b.ptr), r->id, r->type);
 	pg_buf_free(&b);
 	return 0;
 }
@@ -108,7 +101,7 @@ static void add_impls(struct view *v, const pg_ranking *rk)
 				 : r->status == PG_RANK_UNBENCHED ? LINE_DEFAULT
 				 : r->status == PG_RANK_UNVERIFIED ? LINE_DIM
 								   : LINE_FAIL;
-		object_line(view_add(v, t, "%s", b.ptr), &r->impl);
+		line_object(view_add(v, t, "%s", b.ptr), r->impl.id, r->impl.type);
 	}
 	if (!rk->n)
 		view_add(v, LINE_DIM, "  (no impls yet: 'pg new impl %s c' writes one)", v->title);
@@ -154,7 +147,7 @@ static int iface_open(struct view *v)
 	char buf[16], date[32];
 	pg_format_date(date, row.date);
 	struct line *l = view_add(v, LINE_NAME, "%s by %s, %.10s (%.12s)", row.name, who(row.author, buf), date, row.id);
-	object_line(l, &row);
+	line_object(l, row.id, row.type);
 	view_add(v, LINE_SECTION, "Implementations, best first (score: time as a multiple of the baseline's)");
 	add_impls(v, &rk);
 	struct linked k = { v, "spec", row.author };

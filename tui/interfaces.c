@@ -23,7 +23,7 @@ struct iface {
 
 struct ifaces {
 	struct iface *f;
-	size_t n, next;       /* next: the first not ranked yet */
+	size_t n, cap, next;  /* a pg_vec's n and cap; next: the first not ranked yet */
 };
 
 enum { SORT_NAME, SORT_SCORE, SORT_TRUST, SORT_IMPLS, SORTS };
@@ -32,9 +32,9 @@ static const char *const sort_names[SORTS] = { "name", "best score", "author's t
 static int add_iface(const pg_index_row *r, void *data)
 {
 	struct ifaces *s = data;
-	s->f = pg_realloc(s->f, (s->n + 1) * sizeof(*s->f));
-	struct iface *f = &s->f[s->n++];
-	memset(f, 0, sizeof(*f));
+	pg_vec vec = { s->f, s->n, s->cap, sizeof(*s->f) };
+	struct iface *f = pg_vec_push(&vec);
+	s->f = vec.p, s->n = vec.n, s->cap = vec.cap;
 	pg_index_row_copy(&f->row, r);
 	return 0;
 }
@@ -129,10 +129,8 @@ static void lay_out(struct view *v)
 		const struct iface *f = &s->f[order[i]];
 		char buf[16];
 		struct line *l = view_add(v, LINE_DEFAULT, "%s %s", f->row.name ? f->row.name : "", who(f->row.author, buf));
-		l->kind = K_OBJECT;
+		line_object(l, f->row.id, "interface");
 		l->data = order[i];
-		memcpy(l->id, f->row.id, sizeof(l->id));
-		snprintf(l->otype, sizeof(l->otype), "interface");
 	}
 	free(order);
 }

@@ -42,9 +42,7 @@ static struct line *link_line(struct view *v, const char *rel, const char *other
 	pg_buf_printf(&b, "%.12s", r->id);
 	l = view_add(v, LINE_DEFAULT, "%s", b.ptr);
 	pg_buf_free(&b);
-	l->kind = K_OBJECT;
-	memcpy(l->id, r->id, sizeof(l->id));
-	snprintf(l->otype, sizeof(l->otype), "%s", r->type);
+	line_object(l, r->id, r->type);
 	return l;
 }
 
@@ -91,11 +89,8 @@ static int add_result(const pg_index_result *r, void *data)
 											       : LINE_DIM;
 	if (mass_of(r->author) <= 0 && strcmp(r->author, tui.me))
 		t = LINE_DIM; /* a stranger's word counts for nothing */
-	struct line *l = view_add(v, t, "%s", b.ptr);
+	line_object(view_add(v, t, "%s", b.ptr), r->id, "result");
 	pg_buf_free(&b);
-	l->kind = K_OBJECT;
-	memcpy(l->id, r->id, sizeof(l->id));
-	snprintf(l->otype, sizeof(l->otype), "result");
 	return 0;
 }
 
@@ -127,9 +122,7 @@ static int object_open(struct view *v)
 	char buf[16], date[32];
 	pg_format_date(date, r->date);
 	struct line *l = view_add(v, LINE_NAME, "%s %s", r->type, r->name ? r->name : "");
-	l->kind = K_OBJECT;
-	memcpy(l->id, r->id, sizeof(l->id));
-	snprintf(l->otype, sizeof(l->otype), "%s", r->type);
+	line_object(l, r->id, r->type);
 	view_add(v, LINE_DEFAULT, "  %-11s %s", "id", r->id);
 	l = view_add(v, LINE_DEFAULT, "  %-11s %s %s (reputation %.1f%%)", "author", who(r->author, buf), r->author,
 		     100 * mass_of(r->author));
@@ -203,11 +196,7 @@ static int object_enter(struct view *v, const struct line *l)
 	if (l->kind == K_IDENTITY) {
 		char buf[16];
 		pg_buf b = PG_BUF_INIT;
-		int err = pg_rep_explain(&b, tui.rep, tui.index, tui.store, l->id, 1, NULL);
-		if (err == 0)
-			pager_open(who(l->id, buf), b.ptr, b.len);
-		else
-			message_error(err);
+		show_text(pg_rep_explain(&b, tui.rep, tui.index, tui.store, l->id, 1, NULL), who(l->id, buf), &b);
 		pg_buf_free(&b);
 		return 0;
 	}
@@ -221,10 +210,7 @@ static int object_enter(struct view *v, const struct line *l)
 	if (err == 0 && memchr(b.ptr, '\0', b.len))
 		err = pg_error_set(PG_EINVALID, "%s is binary (%zu bytes): 'pg export %.12s DIR' extracts it", e->path,
 				   b.len, v->id);
-	if (err == 0)
-		pager_open(title, b.ptr ? b.ptr : "", b.len);
-	else
-		message_error(err);
+	show_text(err, title, &b);
 	free(title);
 	pg_buf_free(&b);
 	return 0;
@@ -242,13 +228,9 @@ static int object_request(struct view *v, enum request req, const struct line *l
 	struct obj *o = v->priv;
 	pg_buf raw = PG_BUF_INIT;
 	int err = o ? pg_store_read_blob(&raw, tui.store, o->row.blob) : PG_ENOTFOUND;
-	if (err == 0) {
-		char *title = pg_asprintf("%s: signed bytes", v->title);
-		pager_open(title, raw.ptr, raw.len);
-		free(title);
-	} else {
-		message_error(err);
-	}
+	char *title = pg_asprintf("%s: signed bytes", v->title);
+	show_text(err, title, &raw);
+	free(title);
 	pg_buf_free(&raw);
 	return 1;
 }

@@ -128,10 +128,7 @@ static int remotes_enter(struct view *v, const struct line *l)
 	} else {
 		return 1;
 	}
-	if (err == 0)
-		pager_open(title, b.ptr ? b.ptr : "", b.len);
-	else
-		message_error(err);
+	show_text(err, title, &b);
 	free(title);
 	pg_buf_free(&b);
 	return 0;

@@ -397,8 +397,7 @@ static int color_ok;
 
 static void colors_init(void)
 {
-	const char *term = getenv("TERM");
-	color_ok = !tui.headless && has_colors() && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb"));
+	color_ok = !tui.headless && has_colors() && !getenv("NO_COLOR");
 	if (!color_ok)
 		return;
 	start_color();
@@ -474,14 +473,12 @@ int text_width(const char *s)
 	return width;
 }
 
-void draw_text(int y, int x, int width, enum line_type type, int selected, const char *s)
+/* Hand each character of s that fits in width display columns to put
+ * (wc: the character, or '?' for a byte that is not one); the columns
+ * used. */
+static int each_fitting(const char *s, int width, void (*put)(wchar_t wc, const char *bytes, size_t k, void *data),
+			void *data)
 {
-	if (y < 0 || y >= LINES || x >= COLS || width <= 0)
-		return;
-	if (x + width > COLS)
-		width = COLS - x;
-	attrset(line_attr(type, selected));
-	move(y, x);
 	size_t n = strlen(s);
 	int used = 0;
 	while (n) {
@@ -490,12 +487,29 @@ void draw_text(int y, int x, int width, enum line_type type, int selected, const
 		size_t k = next_char(s, n, &wc, &w);
 		if (used + w > width)
 			break;
-		addnwstr(&wc, 1);
+		put(wc, s, k, data);
 		used += w;
 		s += k;
 		n -= k;
 	}
-	for (; used < width; used++)
+	return used;
+}
+
+static void put_screen(wchar_t wc, const char *bytes, size_t k, void *data)
+{
+	(void)bytes, (void)k, (void)data;
+	addnwstr(&wc, 1);
+}
+
+void draw_text(int y, int x, int width, enum line_type type, int selected, const char *s)
+{
+	if (y < 0 || y >= LINES || x >= COLS || width <= 0)
+		return;
+	if (x + width > COLS)
+		width = COLS - x;
+	attrset(line_attr(type, selected));
+	move(y, x);
+	for (int used = each_fitting(s, width, put_screen, NULL); used < width; used++)
 		addch(' ');
 	attrset(A_NORMAL);
 }
@@ -1276,24 +1290,31 @@ done:
 	return err;
 }
 
+static void put_buf(wchar_t wc, const char *bytes, size_t k, void *data)
+{
+	if (wc == L'?' && *bytes != '?')
+		pg_buf_putc(data, '?');
+	else
+		pg_buf_put(data, bytes, k);
+}
+
 void text_col(pg_buf *b, const char *s, int width)
 {
-	size_t n = strlen(s);
-	int used = 0;
-	while (n) {
-		wchar_t wc;
-		int w;
-		size_t k = next_char(s, n, &wc, &w);
-		if (used + w > width)
-			break;
-		if (wc == L'?' && *s != '?')
-			pg_buf_putc(b, '?');
-		else
-			pg_buf_put(b, s, k);
-		used += w;
-		s += k;
-		n -= k;
-	}
-	for (; used <= width; used++)
+	for (int used = each_fitting(s, width, put_buf, b); used <= width; used++)
 		pg_buf_putc(b, ' ');
+}
+
+void show_text(int err, const char *title, const pg_buf *b)
+{
+	if (err < 0)
+		message_error(err);
+	else
+		pager_open(title, b->ptr ? b->ptr : "", b->len);
+}
+
+void line_object(struct line *l, const char *id, const char *type)
+{
+	l->kind = K_OBJECT;
+	snprintf(l->id, sizeof(l->id), "%s", id);
+	snprintf(l->otype, sizeof(l->otype), "%s", type);
 }

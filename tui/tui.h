@@ -143,6 +143,10 @@ void view_refilter(struct view *v);
 int view_push(const struct view_ops *ops, const char *id, const char *title);
 /* A text view of buf's lines (help, files, output, explanations). */
 int pager_open(const char *title, const char *text, size_t len);
+/* The text in a pager, or (err < 0) the error on the message line. */
+void show_text(int err, const char *title, const pg_buf *b);
+/* Mark a line as standing for an object. */
+void line_object(struct line *l, const char *id, const char *type);
 
 /* Drawing: text cut or padded to width display columns (UTF-8 aware). */
 void draw_text(int y, int x, int width, enum line_type type, int selected, const char *s);
