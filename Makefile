@@ -10,6 +10,15 @@
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+# Completion scripts go where each shell looks without being told:
+# bash-completion searches PREFIX/share for /usr/local, /usr and ~/.local;
+# zsh's fpath has /usr/local/share/zsh/site-functions and Debian's
+# /usr/share/zsh/vendor-completions; fish searches /etc/fish/completions
+# and, for /usr and ~/.local, PREFIX/share/fish/vendor_completions.d (not
+# /usr/local/share unless XDG_DATA_DIRS names it).
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(if $(filter /usr,$(PREFIX)),/usr/share/zsh/vendor-completions,$(PREFIX)/share/zsh/site-functions)
+FISHCOMPDIR ?= $(if $(filter /usr/local,$(PREFIX)),/etc/fish/completions,$(PREFIX)/share/fish/vendor_completions.d)
 CC      ?= cc
 PKGS    := libgit2 libsodium ncursesw libarchive yaml-0.1 sqlite3 jansson
 CFLAGS  ?= -O2 -g
@@ -25,7 +34,8 @@ TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 DEB_PKGS := build-essential pkg-config git libgit2-dev libsodium-dev \
             libncurses-dev libarchive-dev libyaml-dev libcmocka-dev \
             libsqlite3-dev libjansson-dev bubblewrap hyperfine python3 \
-            openssh-server openssh-client zstd tmux
+            openssh-server openssh-client zstd tmux \
+            bash-completion zsh fish man-db
 
 # B is the build directory; SAN=1 builds with AddressSanitizer and
 # UndefinedBehaviorSanitizer into build-san/.
@@ -118,12 +128,17 @@ bench: deps all
 	tests/bench/run
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 0755 build/pg $(DESTDIR)$(BINDIR)/pg
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 completion/pg.bash $(DESTDIR)$(BASHCOMPDIR)/pg
+	install -m 0644 completion/_pg $(DESTDIR)$(ZSHCOMPDIR)/_pg
+	install -m 0644 completion/pg.fish $(DESTDIR)$(FISHCOMPDIR)/pg.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/pg
+	rm -f $(DESTDIR)$(BINDIR)/pg $(DESTDIR)$(BASHCOMPDIR)/pg $(DESTDIR)$(ZSHCOMPDIR)/_pg \
+		$(DESTDIR)$(FISHCOMPDIR)/pg.fish
 	for f in docs/man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$f); done
 
 clean:

@@ -23,7 +23,7 @@ static const char *const examples[] = {
 static const struct cmd_help help = {
 	"bench",
 	"Time each verified impl against the interface's baseline, publish signed bench results",
-	"pg bench [options] [INTERFACE | IMPL | BENCH]...\npg evaluate ...", examples,
+	"pg bench [options] [INTERFACE|IMPL|BENCH]...\npg evaluate ...", examples,
 };
 
 struct opts {
@@ -534,7 +534,7 @@ int cmd_bench(int argc, const char **argv, struct pg_ctx *ctx)
 		OPT_INT(0, "round-ms", &o.round_ms, "MS", "length of one timed round (default 20)"),
 		OPT_INT('j', "jobs", &o.jobs, "N", "parallel builds while verifying (default: the number of cores)"),
 		OPT_BOOL(0, "no-sandbox", &o.no_sandbox, "run code WITHOUT bubblewrap (only code you trust)"),
-		OPT_STRING(0, "as", &o.as, "NAME", "sign results as this identity"),
+		OPT_STRING(0, "as", &o.as, "KEY", "sign results as this identity"),
 		OPT_BOOL('q', "quiet", &ctx->quiet, "no progress, no notes on stderr"),
 		OPT_END(),
 	};

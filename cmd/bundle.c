@@ -143,17 +143,6 @@ static int bundle_import(int argc, const char **argv, struct pg_ctx *ctx)
 
 int cmd_bundle(int argc, const char **argv, struct pg_ctx *ctx)
 {
-	const struct option none[] = { OPT_END() };
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-			usage_with_options(&help, none, stdout);
-			return EXIT_OK;
-		}
-		return usage_error(&help, none, "'pg bundle' needs a subcommand: create or import");
-	}
-	if (!strcmp(argv[1], "create"))
-		return bundle_create(argc - 1, argv + 1, ctx);
-	if (!strcmp(argv[1], "import"))
-		return bundle_import(argc - 1, argv + 1, ctx);
-	return usage_error(&help, none, "unknown subcommand 'pg bundle %s': create or import", argv[1]);
+	static const struct subcommand sub[] = { { "create", bundle_create }, { "import", bundle_import }, { NULL, NULL } };
+	return run_subcommand(argc, argv, ctx, sub, &help);
 }

@@ -69,6 +69,11 @@ struct cmd_help {
 	const char *const *examples; /* "command\tcomment", NULL-terminated */
 };
 
+/* The option named by s[0..len) ("-x" or "--name"), or NULL. */
+const struct option *option_find(const struct option *opts, const char *s, size_t len);
+/* The option lines of a help text. */
+void options_help(const struct option *opts, FILE *out);
+
 /* Parse options anywhere among the arguments argv[1..argc) (until "--");
  * the arguments that remain are moved to argv[0..n) and n is returned.  -h/--help prints help
  * to stdout and exits 0; a bad option prints usage to stderr and exits 2. */
@@ -76,6 +81,25 @@ int parse_options(int argc, const char **argv, const struct option *opts, const 
 void usage_with_options(const struct cmd_help *help, const struct option *opts, FILE *out);
 int usage_error(const struct cmd_help *help, const struct option *opts, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* A command of subcommands (pg id new, pg peer ls): runs the one argv[1]
+ * names with argv + 1; alone, or with an option, it parses options for
+ * -h and completion, then says which subcommands there are. */
+struct subcommand {
+	const char *name;
+	int (*fn)(int, const char **, struct pg_ctx *);
+};
+int run_subcommand(int argc, const char **argv, struct pg_ctx *ctx, const struct subcommand *subs,
+		   const struct cmd_help *help);
+
+/* pg __complete (complete.c): while it runs, parse_options hands each
+ * command's options and help to complete_command, which prints the
+ * candidates for the word being typed and exits. */
+extern int pg_completing;
+_Noreturn void complete_command(const struct option *opts, const struct cmd_help *help);
+/* pg's own options, before the command (pg.c). */
+extern const struct option pg_global_options[];
+extern const struct cmd_help pg_help;
 
 /* --- output ------------------------------------------------------------ */
 
@@ -266,6 +290,7 @@ int cmd_tui(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_config(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_help(int argc, const char **argv, struct pg_ctx *ctx);
 int cmd_version(int argc, const char **argv, struct pg_ctx *ctx);
+int cmd_complete(int argc, const char **argv, struct pg_ctx *ctx);
 
 /* The command table, for help and completion; a name starting with "__"
  * is hidden from 'pg help' (run by programs: git's hooks). */

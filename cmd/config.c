@@ -14,7 +14,7 @@ static const char *const examples[] = {
 };
 static const struct cmd_help help = {
 	"config", "Get and set the store's settings (kept in .pg/config, checked before they are written)",
-	"pg config [--list] [--json]\n   or: pg config KEY [VALUE]\n   or: pg config --unset KEY", examples,
+	"pg config [--list] [--json]\n   or: pg config SETTING [VALUE]\n   or: pg config --unset SETTING", examples,
 };
 
 int cmd_config(int argc, const char **argv, struct pg_ctx *ctx)
@@ -22,7 +22,7 @@ int cmd_config(int argc, const char **argv, struct pg_ctx *ctx)
 	int list = 0, json = 0, unset = 0;
 	const struct option opts[] = {
 		OPT_BOOL('l', "list", &list, "every setting with its value"),
-		OPT_BOOL(0, "unset", &unset, "remove KEY: its default applies again"),
+		OPT_BOOL(0, "unset", &unset, "remove SETTING: its default applies again"),
 		OPT_BOOL(0, "json", &json, "print JSON (with --list)"),
 		OPT_END(),
 	};

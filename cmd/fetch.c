@@ -231,7 +231,7 @@ static const char *const fetch_examples[] = {
 };
 static const struct cmd_help fetch_help = {
 	"fetch", "Fetch remotes' logs into quarantine, verify every new entry, adopt what passes, report what was refused",
-	"pg fetch [REMOTE | --all] [--json]", fetch_examples,
+	"pg fetch [REMOTE|--all] [--json]", fetch_examples,
 };
 static const char *const pull_examples[] = {
 	"pg pull hub\tfetch, update the index, list what is new and by whom",
@@ -241,7 +241,7 @@ static const char *const pull_examples[] = {
 };
 static const struct cmd_help pull_help = {
 	"pull", "Fetch and verify like pg fetch, update the index, and show what is new: interfaces, impls, results, by whom",
-	"pg pull [REMOTE | --all] [--json]", pull_examples,
+	"pg pull [REMOTE|--all] [--json]", pull_examples,
 };
 
 /* The remotes a fetch names: one, --all, or the default ('origin', or the

@@ -14,7 +14,7 @@ static const char *const examples[] = {
 };
 static const struct cmd_help help = {
 	"gen", "Print the bindings an implementation builds with (C header, Python module) or the canonical interface",
-	"pg gen c|python|idl INTERFACE", examples,
+	"pg gen LANG|idl INTERFACE", examples,
 };
 
 int cmd_gen(int argc, const char **argv, struct pg_ctx *ctx)

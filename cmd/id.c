@@ -19,9 +19,9 @@ static const char *const examples[] = {
 static const struct cmd_help help = {
 	"id", "Create, list, show and choose identities; keys stay in $PG_HOME, never in the store",
 	"pg id new --name NAME [--passphrase]\n   or: pg id list [--json]\n"
-	"   or: pg id show [NAME|KEY] [--json]\n   or: pg id use NAME|KEY\n"
-	"   or: pg id rotate [NAME|KEY] [--passphrase]\n   or: pg id revoke [NAME|KEY] [--since WHEN]\n"
-	"   or: pg id publish [NAME|KEY]",
+	"   or: pg id show [KEY] [--json]\n   or: pg id use KEY\n"
+	"   or: pg id rotate [KEY] [--passphrase]\n   or: pg id revoke [KEY] [--since WHEN]\n"
+	"   or: pg id publish [KEY]",
 	examples,
 };
 
@@ -350,21 +350,7 @@ static int id_revoke(int argc, const char **argv, struct pg_ctx *ctx)
 
 int cmd_id(int argc, const char **argv, struct pg_ctx *ctx)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, const char **, struct pg_ctx *);
-	} sub[] = { { "new", id_new },	 { "list", id_list },	  { "ls", id_list },	    { "show", id_show },
-		    { "use", id_use },	 { "rotate", id_rotate }, { "revoke", id_revoke }, { "publish", id_publish } };
-	const struct option none[] = { OPT_END() };
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-			usage_with_options(&help, none, stdout);
-			return EXIT_OK;
-		}
-		return usage_error(&help, none, "'pg id' needs a subcommand: new, list, show, use, rotate, revoke or publish");
-	}
-	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
-		if (!strcmp(sub[i].name, argv[1]))
-			return sub[i].fn(argc - 1, argv + 1, ctx);
-	return usage_error(&help, none, "unknown subcommand 'pg id %s'", argv[1]);
+	static const struct subcommand sub[] = { { "new", id_new }, { "list", id_list }, { "ls", id_list }, { "show", id_show }, { "use", id_use },
+						    { "rotate", id_rotate }, { "revoke", id_revoke }, { "publish", id_publish }, { NULL, NULL } };
+	return run_subcommand(argc, argv, ctx, sub, &help);
 }

@@ -5,6 +5,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+const struct option *option_find(const struct option *opts, const char *s, size_t len)
+{
+	for (const struct option *o = opts; o->type != OPT_T_END; o++)
+		if (len == 2 && s[0] == '-' && s[1] != '-' ? o->short_name == s[1]
+		    : len > 2 && s[0] == '-' && s[1] == '-' && o->long_name && strlen(o->long_name) == len - 2 &&
+			      !strncmp(o->long_name, s + 2, len - 2))
+			return o;
+	return NULL;
+}
+
+void options_help(const struct option *opts, FILE *out)
+{
+	for (const struct option *o = opts; o->type != OPT_T_END; o++) {
+		char left[64];
+		int n = 0;
+		if (o->short_name)
+			n = snprintf(left, sizeof(left), "-%c%s", o->short_name, o->long_name ? ", " : "");
+		else
+			n = snprintf(left, sizeof(left), "    ");
+		if (o->long_name)
+			n += snprintf(left + n, sizeof(left) - (size_t)n, "--%s", o->long_name);
+		if (o->argh)
+			snprintf(left + n, sizeof(left) - (size_t)n, " %s", o->argh);
+		fprintf(out, "  %-26s %s\n", left, o->help);
+	}
+}
+
 void usage_with_options(const struct cmd_help *help, const struct option *opts, FILE *out)
 {
 	fprintf(out, "usage: %s\n", help->usage);
@@ -21,17 +48,7 @@ void usage_with_options(const struct cmd_help *help, const struct option *opts, 
 		}
 	}
 	fputs("\noptions:\n", out);
-	for (const struct option *o = opts; o->type != OPT_T_END; o++) {
-		char left[64];
-		int n = 0;
-		if (o->short_name)
-			n = snprintf(left, sizeof(left), "-%c, ", o->short_name);
-		else
-			n = snprintf(left, sizeof(left), "    ");
-		snprintf(left + n, sizeof(left) - (size_t)n, "--%s%s%s", o->long_name, o->argh ? " " : "",
-			 o->argh ? o->argh : "");
-		fprintf(out, "  %-26s %s\n", left, o->help);
-	}
+	options_help(opts, out);
 	fprintf(out, "  %-26s %s\n", "-h, --help", "show this help");
 }
 
@@ -74,6 +91,8 @@ static int set_value(const struct option *o, const char *arg, const struct cmd_h
 int parse_options(int argc, const char **argv, const struct option *opts, const struct cmd_help *help)
 {
 	int out = 0, only_args = 0;
+	if (pg_completing)
+		complete_command(opts, help); /* pg __complete: candidates, then exit */
 	for (int i = 1; i < argc; i++) { /* argv[0] is the command's name */
 		const char *a = argv[i];
 		if (only_args || a[0] != '-' || !a[1]) {
@@ -88,23 +107,20 @@ int parse_options(int argc, const char **argv, const struct option *opts, const 
 			usage_with_options(help, opts, stdout);
 			exit(EXIT_OK);
 		}
-		const struct option *o = opts;
+		const struct option *o;
 		const char *arg = NULL;
 		if (a[1] == '-') {
-			const char *name = a + 2, *eq = strchr(name, '=');
-			size_t len = eq ? (size_t)(eq - name) : strlen(name);
-			while (o->type != OPT_T_END && !(strlen(o->long_name) == len && !strncmp(o->long_name, name, len)))
-				o++;
-			if (o->type == OPT_T_END)
+			const char *eq = strchr(a, '=');
+			o = option_find(opts, a, eq ? (size_t)(eq - a) : strlen(a));
+			if (!o)
 				exit(usage_error(help, opts, "unknown option '%s'", a));
 			if (eq)
 				arg = eq + 1;
 			if (o->type == OPT_T_BOOL && eq)
 				exit(usage_error(help, opts, "--%s takes no value", o->long_name));
 		} else {
-			while (o->type != OPT_T_END && o->short_name != a[1])
-				o++;
-			if (o->type == OPT_T_END)
+			o = option_find(opts, a, 2);
+			if (!o)
 				exit(usage_error(help, opts, "unknown option '-%c'", a[1]));
 			if (a[2] && o->type == OPT_T_BOOL)
 				exit(usage_error(help, opts, "-%c takes no value (write separate options apart)", a[1]));
@@ -120,4 +136,21 @@ int parse_options(int argc, const char **argv, const struct option *opts, const 
 	}
 	argv[out] = NULL;
 	return out;
+}
+
+int run_subcommand(int argc, const char **argv, struct pg_ctx *ctx, const struct subcommand *subs,
+		   const struct cmd_help *help)
+{
+	const struct option none[] = { OPT_END() };
+	char names[256] = "";
+	for (const struct subcommand *s = subs; s->name; s++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", s == subs ? "" : ", ", s->name);
+	if (argc < 2 || argv[1][0] == '-') {
+		parse_options(argc, argv, none, help); /* -h, a bad option, completion */
+		return usage_error(help, none, "'pg %s' needs a subcommand: %s", help->name, names);
+	}
+	for (const struct subcommand *s = subs; s->name; s++)
+		if (!strcmp(s->name, argv[1]))
+			return s->fn(argc - 1, argv + 1, ctx);
+	return usage_error(help, none, "unknown subcommand 'pg %s %s' (one of: %s)", help->name, argv[1], names);
 }

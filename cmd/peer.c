@@ -25,7 +25,7 @@ static const struct cmd_help help = {
 	"peer",
 	"Announce URLs of stores others can fetch from as signed peer objects, list the peers you hold, "
 	"adopt one as a remote",
-	"pg peer ls [--json]\n   or: pg peer announce URL [--as NAME]\n   or: pg peer adopt ID [--name NAME]",
+	"pg peer ls [--json]\n   or: pg peer announce URL [--as KEY]\n   or: pg peer adopt PEER [--name NAME]",
 	examples,
 };
 
@@ -258,7 +258,7 @@ static int peer_announce(int argc, const char **argv, struct pg_ctx *ctx)
 {
 	const char *as = NULL;
 	const struct option opts[] = {
-		OPT_STRING(0, "as", &as, "NAME", "sign as this identity instead of the one in use"),
+		OPT_STRING(0, "as", &as, "KEY", "sign as this identity instead of the one in use"),
 		OPT_BOOL('q', "quiet", &ctx->quiet, "say nothing on stderr; stdout still gets the id"),
 		OPT_END(),
 	};
@@ -406,20 +406,6 @@ done:
 
 int cmd_peer(int argc, const char **argv, struct pg_ctx *ctx)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(int, const char **, struct pg_ctx *);
-	} sub[] = { { "ls", peer_ls }, { "list", peer_ls }, { "announce", peer_announce }, { "adopt", peer_adopt } };
-	const struct option none[] = { OPT_END() };
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-			usage_with_options(&help, none, stdout);
-			return EXIT_OK;
-		}
-		return usage_error(&help, none, "'pg peer' needs a subcommand: ls, announce or adopt");
-	}
-	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
-		if (!strcmp(sub[i].name, argv[1]))
-			return sub[i].fn(argc - 1, argv + 1, ctx);
-	return usage_error(&help, none, "unknown subcommand 'pg peer %s': ls, announce or adopt", argv[1]);
+	static const struct subcommand sub[] = { { "ls", peer_ls }, { "list", peer_ls }, { "announce", peer_announce }, { "adopt", peer_adopt }, { NULL, NULL } };
+	return run_subcommand(argc, argv, ctx, sub, &help);
 }

@@ -43,6 +43,7 @@ const struct cmd_struct pg_commands[] = {
 	{ "version", cmd_version, 0, "print pg's version" },
 	/* hidden: names starting with "__" are run by programs, not people */
 	{ "__receive-hook", cmd_receive_hook, 0, "check a push (git's pre-receive hook under pg serve --writable)" },
+	{ "__complete", cmd_complete, 0, "what can come next on a command line (the shells' completion scripts)" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -56,11 +57,29 @@ static const char *const main_examples[] = {
 	NULL,
 };
 
+/* pg's options before the command; main() acts on them in order. */
+static struct {
+	const char *dir;
+	int no_color, quiet, help, version;
+} global;
+const struct option pg_global_options[] = {
+	OPT_STRING('C', NULL, &global.dir, "DIR", "run as if pg was started in DIR"),
+	OPT_BOOL(0, "no-color", &global.no_color, "never colour the output (also: NO_COLOR, TERM=dumb)"),
+	OPT_BOOL('q', "quiet", &global.quiet, "say nothing on stderr but errors"),
+	OPT_BOOL('h', "help", &global.help, "this help; 'pg help COMMAND' for a command's"),
+	OPT_BOOL(0, "version", &global.version, "print the version"),
+	OPT_END(),
+};
+const struct cmd_help pg_help = {
+	"", "Keep a signed, content-addressed library of interfaces, specs, implementations and benchmarks",
+	"pg [-C DIR] [--no-color] [-q] COMMAND [ARGS]", main_examples,
+};
+
 static void main_usage(FILE *out)
 {
-	fputs("usage: pg [-C DIR] [--no-color] [-q] COMMAND [ARGS]\n\n"
+	fprintf(out, "usage: %s\n\n"
 	      "pg keeps a signed, content-addressed library of interfaces, specs,\n"
-	      "implementations and benchmarks in a git-backed store.\n\nexamples:\n", out);
+	      "implementations and benchmarks in a git-backed store.\n\nexamples:\n", pg_help.usage);
 	for (const char *const *e = main_examples; *e; e++) {
 		const char *tab = strchr(*e, '\t');
 		fprintf(out, "  %-48.*s # %s\n", (int)(tab - *e), *e, tab + 1);
@@ -69,13 +88,9 @@ static void main_usage(FILE *out)
 	for (const struct cmd_struct *c = pg_commands; c->name; c++)
 		if (strncmp(c->name, "__", 2))
 			fprintf(out, "  %-10s %s\n", c->name, c->summary);
-	fputs("\nglobal options:\n"
-	      "  -C DIR        run as if pg was started in DIR\n"
-	      "  --no-color    never colour the output (also: NO_COLOR, TERM=dumb)\n"
-	      "  -q, --quiet   say nothing on stderr but errors\n"
-	      "  -h, --help    this help; 'pg help COMMAND' for a command's\n"
-	      "  --version     print the version\n"
-	      "\nenvironment: PG_DIR (the .pg directory), PG_HOME (keys and config),\n"
+	fputs("\nglobal options:\n", out);
+	options_help(pg_global_options, out);
+	fputs("\nenvironment: PG_DIR (the .pg directory), PG_HOME (keys and config),\n"
 	      "PG_PASSPHRASE, PG_LOCK_TIMEOUT, NO_COLOR.  'man pg' for exit codes.\n", out);
 }
 
@@ -164,34 +179,32 @@ int setup_store(struct pg_ctx *ctx, unsigned flags)
 int main(int argc, const char **argv)
 {
 	struct pg_ctx ctx = { 0 };
-	int no_color = 0, i = 1, rc;
+	int i = 1, rc;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-C")) {
-			if (++i >= argc) {
-				error("-C needs a directory");
-				return EXIT_USAGE;
-			}
-			if (chdir(argv[i]) < 0) {
-				error("cannot change to '%s': %m", argv[i]);
-				return EXIT_NOTFOUND;
-			}
-		} else if (!strcmp(a, "--no-color")) {
-			no_color = 1;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			ctx.quiet = 1;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			main_usage(stdout);
-			return EXIT_OK;
-		} else if (!strcmp(a, "--version")) {
-			return cmd_version(0, NULL, &ctx);
-		} else {
-			error("unknown option '%s'", a);
+		const struct option *o = option_find(pg_global_options, argv[i], strlen(argv[i]));
+		if (!o) {
+			error("unknown option '%s'", argv[i]);
 			main_usage(stderr);
 			return EXIT_USAGE;
 		}
+		if (o->type == OPT_T_BOOL) {
+			*(int *)o->value = 1;
+		} else if (++i >= argc) {
+			error("%s needs a value (%s)", argv[i - 1], o->argh);
+			return EXIT_USAGE;
+		} else if (chdir(argv[i]) < 0) { /* -C, in order: -C a -C b is a/b */
+			error("cannot change to '%s': %m", argv[i]);
+			return EXIT_NOTFOUND;
+		}
+		if (global.help) {
+			main_usage(stdout);
+			return EXIT_OK;
+		}
+		if (global.version)
+			return cmd_version(0, NULL, &ctx);
 	}
+	ctx.quiet = global.quiet;
 	if (i >= argc) {
 		main_usage(stderr);
 		return EXIT_USAGE;
@@ -204,7 +217,7 @@ int main(int argc, const char **argv)
 		return EXIT_USAGE;
 	}
 	ctx.cmd = c->name;
-	ctx.color = use_color(no_color);
+	ctx.color = use_color(global.no_color);
 	ctx.home = pg_home();
 	if (pg_crypto_init() < 0)
 		return report(PG_ERROR);

@@ -15,7 +15,7 @@ static const char *const examples[] = {
 static const struct cmd_help help = {
 	"publish",
 	"Turn directories with a pg.yaml into signed objects appended to your log, all in one entry",
-	"pg publish [-r] [--dry-run] [--as NAME] DIR...", examples,
+	"pg publish [-r] [--dry-run] [--as KEY] DIR...", examples,
 };
 
 struct jobs {
@@ -276,7 +276,7 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 	const struct option opts[] = {
 		OPT_BOOL('r', "recursive", &recursive, "publish every directory below DIR that has a pg.yaml"),
 		OPT_BOOL('n', "dry-run", &dry_run, "check everything, publish nothing"),
-		OPT_STRING(0, "as", &as, "NAME", "sign as this identity instead of the one in use"),
+		OPT_STRING(0, "as", &as, "KEY", "sign as this identity instead of the one in use"),
 		OPT_BOOL('q', "quiet", &ctx->quiet, "say nothing on stderr; stdout still lists what was published"),
 		OPT_END(),
 	};

@@ -15,7 +15,7 @@ static const char *const examples[] = {
 };
 static const struct cmd_help help = {
 	"remote", "Add, list and remove remotes: git remotes of the store whose logs pg fetch verifies before adopting",
-	"pg remote [-v] [--json]\n   or: pg remote add NAME URL\n   or: pg remote rm NAME", examples,
+	"pg remote [-v] [--json]\n   or: pg remote add NAME URL\n   or: pg remote rm REMOTE", examples,
 };
 
 static int remote_list(struct pg_ctx *ctx, int verbose, int json)

@@ -90,7 +90,7 @@ static const char *const trust_examples[] = {
 static const struct cmd_help trust_help = {
 	"trust",
 	"Say how much you trust an identity (distrust, none, low, medium, high); published unless --private",
-	"pg trust IDENTITY LEVEL [--reason TEXT] [--private] [--as NAME]\n   or: pg trust ls [--json]",
+	"pg trust IDENTITY LEVEL [--reason TEXT] [--private] [--as KEY]\n   or: pg trust ls [--json]",
 	trust_examples,
 };
 
@@ -149,7 +149,7 @@ int cmd_trust(int argc, const char **argv, struct pg_ctx *ctx)
 	const struct option opts[] = {
 		OPT_STRING('m', "reason", &reason, "TEXT", "why (published with the claim; required for distrust)"),
 		OPT_BOOL(0, "private", &private_, "keep it in this store's local policy, do not publish"),
-		OPT_STRING(0, "as", &as, "NAME", "the identity that trusts (default: the one in use)"),
+		OPT_STRING(0, "as", &as, "KEY", "the identity that trusts (default: the one in use)"),
 		OPT_BOOL('q', "quiet", &ctx->quiet, "print only the claim's id"),
 		OPT_END(),
 	};
@@ -222,9 +222,9 @@ static const char *const block_examples[] = {
 static const struct cmd_help block_help = {
 	"block",
 	"Block an object or an identity: never ranked, built or adopted; published unless --private",
-	"pg block TYPE TARGET --reason TEXT [--private] [--as NAME]\n"
+	"pg block impl|spec|bench|interface|result|id TARGET --reason TEXT [--private] [--as KEY]\n"
 	"   or: pg block ls [--json]\n\n"
-	"TYPE is impl, spec, bench, interface, result or id (an identity).",
+	"TARGET is an object's id prefix, or for id an identity's name or key prefix.",
 	block_examples,
 };
 
@@ -325,7 +325,7 @@ int cmd_block(int argc, const char **argv, struct pg_ctx *ctx)
 	const struct option opts[] = {
 		OPT_STRING('m', "reason", &reason, "TEXT", "why (required; published with the block)"),
 		OPT_BOOL(0, "private", &private_, "keep it in this store's local policy, do not publish"),
-		OPT_STRING(0, "as", &as, "NAME", "the identity that blocks (default: the one in use)"),
+		OPT_STRING(0, "as", &as, "KEY", "the identity that blocks (default: the one in use)"),
 		OPT_BOOL('q', "quiet", &ctx->quiet, "print only the block's id"),
 		OPT_END(),
 	};

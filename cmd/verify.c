@@ -26,7 +26,7 @@ static const char *const examples[] = {
 static const struct cmd_help help = {
 	"verify",
 	"Build implementations in the sandbox, run every spec of their interface, publish signed results",
-	"pg verify [options] [INTERFACE | IMPL | SPEC | DIR]...", examples,
+	"pg verify [options] [INTERFACE|IMPL|SPEC|DIR]...", examples,
 };
 
 struct opts {
@@ -801,7 +801,7 @@ int cmd_verify(int argc, const char **argv, struct pg_ctx *ctx)
 		OPT_BOOL(0, "all-specs", &o.all_specs, "also run specs by authors you do not trust"),
 		OPT_BOOL(0, "no-publish", &o.no_publish, "do not publish result objects"),
 		OPT_BOOL(0, "no-sandbox", &o.no_sandbox, "run code WITHOUT bubblewrap (only code you trust)"),
-		OPT_STRING(0, "as", &o.as, "NAME", "sign results as this identity"),
+		OPT_STRING(0, "as", &o.as, "KEY", "sign results as this identity"),
 		OPT_BOOL('q', "quiet", &ctx->quiet, "no progress, no notes on stderr"),
 		OPT_END(),
 	};

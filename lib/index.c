@@ -601,7 +601,11 @@ int pg_index_query(pg_index *x, const pg_query *q, pg_index_row_cb cb, void *dat
 		pg_buf_puts(&sql, " AND o.publisher = ?4");
 	if (q->publisher && q->seq)
 		pg_buf_puts(&sql, " AND o.seq = ?5");
-	if (q->order && !strcmp(q->order, "log"))
+	if (q->id_prefix)
+		pg_buf_puts(&sql, " AND o.id >= ?6 AND o.id < ?6 || 'g'");
+	if (q->order && !strcmp(q->order, "id"))
+		pg_buf_puts(&sql, " ORDER BY o.id");
+	else if (q->order && !strcmp(q->order, "log"))
 		pg_buf_puts(&sql, " ORDER BY o.publisher, o.seq, o.rowid");
 	else
 		pg_buf_puts(&sql, " ORDER BY o.type, o.name, o.date, o.id");
@@ -614,7 +618,29 @@ int pg_index_query(pg_index *x, const pg_query *q, pg_index_row_cb cb, void *dat
 	bind_text(st, 3, q->author);
 	bind_text(st, 4, q->publisher);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)q->seq);
+	bind_text(st, 6, q->id_prefix);
 	return each_row(x, st, cb, data);
+}
+
+int pg_index_names(pg_index *x, const char *type, const char *prefix, pg_index_name_cb cb, void *data)
+{
+	/* a prefix is a range: [prefix, prefix + 0xff), 0xff being no UTF-8 byte */
+	sqlite3_stmt *st = prep(x, "SELECT o.name, count(*), max(i.name) FROM objects o"
+				   " LEFT JOIN identities i ON i.key = o.author"
+				   " WHERE o.name >= ?1 AND o.name < CAST(?1 || x'ff' AS TEXT)"
+				   " AND (?2 IS NULL OR o.type = ?2) GROUP BY o.name ORDER BY o.name");
+	if (!st)
+		return PG_ERROR;
+	bind_text(st, 1, prefix ? prefix : "");
+	bind_text(st, 2, type);
+	int r, err = 0;
+	while (err == 0 && (r = sqlite3_step(st)) == SQLITE_ROW)
+		err = cb((const char *)sqlite3_column_text(st, 0), (uint64_t)sqlite3_column_int64(st, 1),
+			 (const char *)sqlite3_column_text(st, 2), data);
+	if (err == 0 && r != SQLITE_DONE)
+		err = db_err(x, "step");
+	sqlite3_finalize(st);
+	return err < 0 ? err : 0;
 }
 
 struct collect {
@@ -1013,7 +1039,11 @@ static const struct find_key {
 
 const char *pg_index_find_keys(void)
 {
-	return "type, name, lang, id, author, iface, about, kind, verdict, subject, against, since, until, connected";
+	static char list[256];
+	if (!*list)
+		for (const struct find_key *k = find_keys; k->key; k++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", k == find_keys ? "" : ", ", k->key);
+	return list;
 }
 
 int pg_index_find(pg_index *x, const pg_find_term *t, size_t n, size_t limit, pg_index_row_cb cb, void *data)

@@ -51,10 +51,17 @@ typedef struct pg_query {
 	const char *author; /* 64 hex */
 	const char *publisher;
 	uint64_t seq;       /* with publisher: one log entry */
-	const char *order;  /* "name" (default) or "log" */
+	const char *order;  /* "name" (default), "log" or "id" */
+	const char *id_prefix; /* ids starting with these hex digits */
 } pg_query;
 
 int pg_index_query(pg_index *x, const pg_query *q, pg_index_row_cb cb, void *data);
+
+/* The names that start with prefix (of objects of one type, or of any
+ * when type is NULL), each once, in byte order, with how many objects
+ * carry it and one of their authors' names (NULL if none is known). */
+typedef int (*pg_index_name_cb)(const char *name, uint64_t n, const char *author_name, void *data);
+int pg_index_names(pg_index *x, const char *type, const char *prefix, pg_index_name_cb cb, void *data);
 
 /* Resolve an id prefix (>= 4 hex) to one object; want limits the type. */
 int pg_index_resolve(pg_index *x, uint8_t id[PG_ID_LEN], const char *prefix, pg_otype want);
