@@ -136,7 +136,7 @@ static pg_index *index_or_null(void)
 {
 	if (!C.opened) {
 		C.opened = 1;
-		if (setup_store(C.ctx, PG_NEED_STORE) < 0 || pg_index_open(&C.ctx->index, C.ctx->store) < 0)
+		if (setup_store(C.ctx, PG_NEED_STORE) < 0 || pg_index_open_readonly(&C.ctx->index, C.ctx->store) < 0)
 			C.ctx->index = NULL;
 	}
 	return C.ctx->index;

@@ -176,6 +176,15 @@ int setup_store(struct pg_ctx *ctx, unsigned flags)
 	return sync_index(ctx);
 }
 
+/* 'pg CMD ... -h' prints help without a store. */
+static int asks_help(int argc, const char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
+			return 1;
+	return 0;
+}
+
 int main(int argc, const char **argv)
 {
 	struct pg_ctx ctx = { 0 };
@@ -221,7 +230,7 @@ int main(int argc, const char **argv)
 	ctx.home = pg_home();
 	if (pg_crypto_init() < 0)
 		return report(PG_ERROR);
-	if ((c->flags & PG_NEED_STORE) && (rc = setup_store(&ctx, c->flags)) < 0) {
+	if ((c->flags & PG_NEED_STORE) && !asks_help(argc - i, argv + i) && (rc = setup_store(&ctx, c->flags)) < 0) {
 		rc = report(rc);
 	} else {
 		rc = c->fn(argc - i, argv + i, &ctx);

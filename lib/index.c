@@ -475,6 +475,33 @@ int pg_index_open(pg_index **out, pg_store *s)
 	return err;
 }
 
+int pg_index_open_readonly(pg_index **out, pg_store *s)
+{
+	pg_index *x = pg_calloc(1, sizeof(*x));
+	x->s = s;
+	x->path = pg_path_join(pg_store_path(s), "index.sqlite");
+	*out = NULL;
+	int err = 0;
+	sqlite3_stmt *st = NULL;
+	if (access(x->path, F_OK) < 0) {
+		err = pg_error_set(PG_ENOTFOUND, "no index yet");
+	} else if (sqlite3_open_v2(x->path, &x->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		err = pg_error_set(PG_ERROR, "cannot open the index '%s': %s", x->path,
+				   x->db ? sqlite3_errmsg(x->db) : "out of memory");
+	} else {
+		sqlite3_busy_timeout(x->db, 250);
+		if (sqlite3_prepare_v2(x->db, "SELECT v FROM meta WHERE k = 'schema'", -1, &st, NULL) != SQLITE_OK ||
+		    sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), SCHEMA_VERSION))
+			err = pg_error_set(PG_ENOTFOUND, "the index is of another schema (or busy)");
+		sqlite3_finalize(st);
+	}
+	if (err < 0)
+		pg_index_free(x);
+	else
+		*out = x;
+	return err;
+}
+
 int pg_index_rebuild(pg_store *s, size_t *objects, size_t *logs)
 {
 	char *path = pg_path_join(pg_store_path(s), "index.sqlite");

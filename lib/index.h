@@ -33,6 +33,10 @@ typedef int (*pg_index_row_cb)(const pg_index_row *row, void *data);
 /* Open, creating the file and tables if needed; does not sync. */
 int pg_index_open(pg_index **out, pg_store *s);
 void pg_index_free(pg_index *x);
+/* Open as it is, read-only, for a quick look (completion): no sync, no
+ * schema change, no write, at most a short wait for a writer.
+ * PG_ENOTFOUND if there is no index yet or it is of another schema. */
+int pg_index_open_readonly(pg_index **out, pg_store *s);
 
 /* Index the log entries added since the last sync.  A damaged log is
  * skipped (PG_EINTEGRITY or PG_EINVALID is returned for the first one,
