@@ -100,7 +100,7 @@ comp trust ls ''
 values_are "trust ls: no identity, no level" 
 comp rep ''
 values_are "rep: identities" alice bob
-comp ls --author b
+comp ls --author bo
 values_are "--author: identities by prefix" bob
 comp publish --as ''
 values_are "--as: your keys (PG_HOME)" alice bob
