@@ -127,10 +127,11 @@ demo: deps all
 bench: deps all
 	tests/bench/run
 
+# installs $(B)/pg: the build that all made (SAN=1: build-san/pg)
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
-	install -m 0755 build/pg $(DESTDIR)$(BINDIR)/pg
+	install -m 0755 $(B)/pg $(DESTDIR)$(BINDIR)/pg
 	install -m 0644 docs/man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 completion/pg.bash $(DESTDIR)$(BASHCOMPDIR)/pg
 	install -m 0644 completion/_pg $(DESTDIR)$(ZSHCOMPDIR)/_pg

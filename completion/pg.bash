@@ -20,6 +20,23 @@ _pg()
 		cur=${words[cword]}
 	fi
 
+	# What readline replaces: in a word opened with a quote, all that
+	# follows the quote (pg wants it unquoted); else only what follows the
+	# word's last COMP_WORDBREAKS character (: and = unless taken out), so
+	# the candidates lose what comes before (keep)
+	local keep= i c
+	if [[ $cur == [\"\']* ]]; then
+		cur=${cur:1}
+	else
+		for ((i = ${#cur}; i > 0; i--)); do
+			c=${cur:i-1:1}
+			if [[ $c != [[:space:]] && $COMP_WORDBREAKS == *"$c"* ]]; then
+				keep=${cur:0:i}
+				break
+			fi
+		done
+	fi
+
 	local out item directive=0
 	out=$(command "${words[0]}" __complete "${words[@]:1:cword-1}" "$cur" 2>/dev/null) || return 0
 	COMPREPLY=()
@@ -30,22 +47,27 @@ _pg()
 		*) COMPREPLY+=("${item%%$'\t'*}") ;;
 		esac
 	done <<<"$out"
-
-	# bash replaces only the part of the word after its last : or =
-	if [[ $cur == *[:=]* ]]; then
-		local keep=${cur%"${cur##*[:=]}"} i
-		for i in "${!COMPREPLY[@]}"; do
-			COMPREPLY[i]=${COMPREPLY[i]#"$keep"}
-		done
-	fi
+	COMPREPLY=("${COMPREPLY[@]#"$keep"}")
 	((directive & 1)) && compopt -o nospace 2>/dev/null
+
 	if ((directive & 6)); then
-		local flag=-f
+		# file names: the word's, or what follows the = of --opt=PATH
+		local opt= path=$cur flag=-f shown
+		[[ $cur == -*=* ]] && opt=${cur%%=*}= path=${cur#*=}
 		((directive & 2)) || flag=-d
 		compopt -o filenames 2>/dev/null
 		while IFS= read -r item; do
-			[[ -n $item ]] && COMPREPLY+=("$item")
-		done < <(compgen "$flag" -- "$cur")
+			[[ -n $item ]] || continue
+			shown=$opt$item
+			shown=${shown#"$keep"}
+			# readline adds a directory's / only if the name it is
+			# given is the path (a:b/dir cut to b/dir is not)
+			if [[ $shown != "$item" && -d $item ]]; then
+				shown+=/
+				compopt -o nospace 2>/dev/null
+			fi
+			COMPREPLY+=("$shown")
+		done < <(compgen "$flag" -- "$path")
 	fi
 	return 0
 }
