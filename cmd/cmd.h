@@ -301,5 +301,7 @@ struct cmd_struct {
 	const char *summary;
 };
 extern const struct cmd_struct pg_commands[];
+/* The command of that name (hidden ones too), or NULL. */
+const struct cmd_struct *command_named(const char *name);
 
 #endif

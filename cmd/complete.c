@@ -317,14 +317,6 @@ static void terms(const char *prefix)
 	C.directive |= D_NOSPACE;
 }
 
-static const struct cmd_struct *command_named(const char *name)
-{
-	for (const struct cmd_struct *c = pg_commands; c->name; c++)
-		if (!strcmp(c->name, name))
-			return c;
-	return NULL;
-}
-
 static void complete_kind(enum kind k, const char *prefix, int alone, const char *before)
 {
 	static const char *const verdicts[] = { "passed", "every spec passed", "failed", "a spec failed",

@@ -47,6 +47,14 @@ const struct cmd_struct pg_commands[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+const struct cmd_struct *command_named(const char *name)
+{
+	for (const struct cmd_struct *c = pg_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
 static const char *const main_examples[] = {
 	"pg init\tcreate a store in .pg/",
 	"pg id new --name alice\tmake an Ed25519 identity",
@@ -119,18 +127,17 @@ int cmd_help(int argc, const char **argv, struct pg_ctx *ctx)
 		usage_with_options(&help_help, opts, stdout);
 		return EXIT_OK;
 	}
-	for (const struct cmd_struct *c = pg_commands; c->name; c++) {
-		if (strcmp(c->name, argv[0]))
-			continue;
-		const char *args[4] = { c->name, NULL, NULL, NULL };
-		int n = 1;
-		if (argc > 1)
-			args[n++] = argv[1]; /* 'pg help id new' */
-		args[n++] = "--help";
-		return c->fn(n, args, ctx); /* prints help and exits */
+	const struct cmd_struct *c = command_named(argv[0]);
+	if (!c) {
+		error("'%s' is not a pg command; 'pg help' lists them", argv[0]);
+		return EXIT_USAGE;
 	}
-	error("'%s' is not a pg command; 'pg help' lists them", argv[0]);
-	return EXIT_USAGE;
+	const char *args[4] = { c->name, NULL, NULL, NULL };
+	int n = 1;
+	if (argc > 1)
+		args[n++] = argv[1]; /* 'pg help id new' */
+	args[n++] = "--help";
+	return c->fn(n, args, ctx); /* prints help and exits */
 }
 
 static const char *const version_examples[] = {
@@ -218,10 +225,8 @@ int main(int argc, const char **argv)
 		main_usage(stderr);
 		return EXIT_USAGE;
 	}
-	const struct cmd_struct *c = pg_commands;
-	while (c->name && strcmp(c->name, argv[i]))
-		c++;
-	if (!c->name) {
+	const struct cmd_struct *c = command_named(argv[i]);
+	if (!c) {
 		error("'%s' is not a pg command; 'pg help' lists them", argv[i]);
 		return EXIT_USAGE;
 	}
