@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION "4" /* bump whenever a table changes: older indexes are rebuilt */
+#define SCHEMA_VERSION "5"
+#define INDEX_MMAP "1073741824" /* bytes of the index file read through mmap */ /* bump whenever a table changes: older indexes are rebuilt */
 
 struct pg_index {
 	pg_store *s;
@@ -43,11 +44,11 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS identities_name ON identities(name);"
 	"CREATE TABLE IF NOT EXISTS results(id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL,"
 	" against TEXT NOT NULL, author TEXT NOT NULL, date INTEGER NOT NULL, verdict TEXT, score REAL,"
-	" lo REAL, hi REAL, baseline TEXT, machine TEXT, rerun INTEGER) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS results_author ON results(author);"
+	" lo REAL, hi REAL, baseline TEXT, machine TEXT, rerun INTEGER);" /* rowid: cheap lookups from an index */
+	"CREATE INDEX IF NOT EXISTS results_author ON results(author, kind, subject, against);"
 	"CREATE TABLE IF NOT EXISTS sightings(mine TEXT NOT NULL, theirs TEXT NOT NULL,"
 	" PRIMARY KEY(mine, theirs)) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS results_subject ON results(subject, kind);"
+	"CREATE INDEX IF NOT EXISTS results_subject ON results(subject, date, id);"
 	"CREATE INDEX IF NOT EXISTS results_against ON results(against);";
 
 static int db_err(pg_index *x, const char *what)
@@ -92,13 +93,15 @@ static int open_db(pg_index **out, pg_store *s, const char *path)
 	x->s = s;
 	x->path = pg_strdup(path);
 	*out = NULL;
-	if (sqlite3_open_v2(path, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		err = pg_error_set(PG_ERROR, "cannot open the index '%s': %s", path, x->db ? sqlite3_errmsg(x->db) : "out of memory");
 		pg_index_free(x);
 		return err;
 	}
 	sqlite3_busy_timeout(x->db, 30000);
-	if ((err = exec(x, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")) < 0 ||
+	/* reads through a mapping: one pread per page otherwise, most of
+	 * pg rank's time over 10 000 results */
+	if ((err = exec(x, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=" INDEX_MMAP ";")) < 0 ||
 	    (err = upgrade(x)) < 0 ||
 	    (err = exec(x, schema)) < 0 ||
 	    (err = exec(x, "INSERT OR IGNORE INTO meta VALUES('schema', '" SCHEMA_VERSION "')")) < 0) {
@@ -485,11 +488,12 @@ int pg_index_open_readonly(pg_index **out, pg_store *s)
 	sqlite3_stmt *st = NULL;
 	if (access(x->path, F_OK) < 0) {
 		err = pg_error_set(PG_ENOTFOUND, "no index yet");
-	} else if (sqlite3_open_v2(x->path, &x->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	} else if (sqlite3_open_v2(x->path, &x->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		err = pg_error_set(PG_ERROR, "cannot open the index '%s': %s", x->path,
 				   x->db ? sqlite3_errmsg(x->db) : "out of memory");
 	} else {
 		sqlite3_busy_timeout(x->db, 250);
+		sqlite3_exec(x->db, "PRAGMA mmap_size=" INDEX_MMAP, NULL, NULL, NULL); /* only faster */
 		if (sqlite3_prepare_v2(x->db, "SELECT v FROM meta WHERE k = 'schema'", -1, &st, NULL) != SQLITE_OK ||
 		    sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), SCHEMA_VERSION))
 			err = pg_error_set(PG_ENOTFOUND, "the index is of another schema (or busy)");
@@ -561,7 +565,11 @@ done:
 static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
 {
 	const char *v = (const char *)sqlite3_column_text(st, col);
-	snprintf(dst, cap, "%s", v ? v : "");
+	size_t n = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	if (n >= cap)
+		n = cap - 1; /* cut, as snprintf would, at a fraction of its cost */
+	memcpy(dst, v ? v : "", n);
+	dst[n] = '\0';
 }
 
 static char *dup_col(sqlite3_stmt *st, int col)
@@ -938,9 +946,10 @@ int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, vo
 
 int pg_index_shared_results(pg_index *x, const char *author, pg_index_result_cb cb, void *data)
 {
-	sqlite3_stmt *st = prep(x, RESULT_COLUMNS "WHERE (kind, subject, against) IN"
-				   " (SELECT kind, subject, against FROM results WHERE author = ?1)"
-				   " ORDER BY kind, subject, against, author, date DESC, id");
+	sqlite3_stmt *st = prep(x, "SELECT r.id, r.kind, r.subject, r.against, r.author, r.date, r.verdict, r.score,"
+				   " r.lo, r.hi, r.baseline, r.machine, r.rerun FROM"
+				   " (SELECT DISTINCT kind, subject, against FROM results WHERE author = ?1) m"
+				   " JOIN results r ON r.subject = m.subject AND r.kind = m.kind AND r.against = m.against");
 	if (!st)
 		return PG_ERROR;
 	bind_text(st, 1, author);

@@ -109,8 +109,9 @@ typedef struct pg_index_result {
 } pg_index_result;
 typedef int (*pg_index_result_cb)(const pg_index_result *r, void *data);
 int pg_index_results(pg_index *x, const char *subject, pg_index_result_cb cb, void *data);
-/* Every result (by anyone) about what author has results about: by kind,
- * subject, against, author, newest first within an author. */
+/* Every result (by anyone) about what author has results about, in no
+ * particular order (sorting 10 000 wide rows in SQLite costs more than
+ * the caller's qsort of the structs). */
 int pg_index_shared_results(pg_index *x, const char *author, pg_index_result_cb cb, void *data);
 
 /* The other results author's verify results say they saw (lines 'saw

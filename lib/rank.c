@@ -210,6 +210,8 @@ static void score(pg_rank_row *row, const pg_index_row *benches, size_t nb, cons
 	const char **who = pg_calloc(nres + 1, sizeof(*who)), **mach = pg_calloc(nres + 1, sizeof(*mach));
 	uint32_t *P = pg_calloc(nres + 1, sizeof(*P));
 	double *W = pg_calloc(nres + 1, sizeof(*W));
+	/* claims per principal (the last slot: authors unknown to rep) */
+	size_t *K = pg_calloc(rep->n + 1, sizeof(*K));
 	double ls = 0, llo = 0, lhi = 0;
 	size_t nwho = 0;
 	for (size_t b = 0; b < nb; b++) {
@@ -217,17 +219,15 @@ static void score(pg_rank_row *row, const pg_index_row *benches, size_t nb, cons
 		/* each signer's weight is split over its claims, over all its keys */
 		for (size_t i = 0; i < n; i++) {
 			const pg_rep_node *nd = pg_rep_find(rep, sel[i]->author);
-			P[i] = nd ? nd->principal : UINT32_MAX;
+			P[i] = nd ? nd->principal : (uint32_t)rep->n;
 			W[i] = sel[i]->score > 0 ? pg_rep_weight(rep, sel[i]->author, sel[i]->date) : 0;
+			K[P[i]] += W[i] > 0;
 		}
 		for (size_t i = 0; i < n; i++) {
 			const pg_index_result *r = sel[i];
 			if (!(W[i] > 0))
 				continue;
-			size_t k = 0;
-			for (size_t q = 0; q < n; q++)
-				k += P[q] == P[i] && W[q] > 0;
-			double w = W[i] / (double)k;
+			double w = W[i] / (double)K[P[i]];
 			v[m] = (struct wv){ log(r->score), w };
 			lo[m] = (struct wv){ log(r->lo > 0 ? r->lo : r->score), w };
 			hi[m] = (struct wv){ log(r->hi > 0 ? r->hi : r->score), w };
@@ -235,6 +235,8 @@ static void score(pg_rank_row *row, const pg_index_row *benches, size_t nb, cons
 			mach[nwho++] = r->machine;
 			m++;
 		}
+		for (size_t i = 0; i < n; i++)
+			K[P[i]] = 0;
 		if (!m)
 			continue;
 		row->claims += m;
@@ -258,6 +260,7 @@ static void score(pg_rank_row *row, const pg_index_row *benches, size_t nb, cons
 	free(mach);
 	free(P);
 	free(W);
+	free(K);
 }
 
 static int row_cmp(const void *a, const void *b)

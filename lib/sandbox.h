@@ -51,6 +51,12 @@ typedef struct pg_sandbox {
 	const char *const *env; /* NULL, or extra "K=V" strings */
 	int no_sandbox;       /* run with limits but without bwrap */
 	pg_limits lim;
+	/* for timing (pg bench): 1 + the one CPU it runs on (0: any), and
+	 * no address-space randomization, so that two runs of the same code
+	 * meet the same CPU and the same memory layout; a run started with
+	 * randomized addresses is a different experiment every time */
+	int cpu;
+	int fixed_layout;
 } pg_sandbox;
 
 /* 0 when bubblewrap is installed and can create its namespaces here; else
