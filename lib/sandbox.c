@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -57,6 +58,7 @@ struct priv {
 	int pidfd;  /* -1 where pidfd_open is missing: wait then polls */
 	int exited; /* the pidfd said so, and the rest of the group was killed */
 	uid_t uid;  /* the private uid as root, else (uid_t)-1 */
+	int reaper; /* pid is the reaper, a copy of pg; else sh itself */
 };
 
 static uint64_t now_ns(void)
@@ -494,6 +496,7 @@ static int spawn(pg_proc **out, const pg_sandbox *sb, const char *cmd, int probe
 	p->lim = sb->lim;
 	p->priv = pv;
 	pv->uid = c.uid;
+	pv->reaper = c.reaper;
 	pv->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	p->in = fds[1], p->out = fds[2], p->err = fds[4];
 	fds[1] = fds[2] = fds[4] = -1;
@@ -516,6 +519,47 @@ done:
 int pg_proc_spawn(pg_proc **out, const pg_sandbox *sb, const char *cmd)
 {
 	return spawn(out, sb, cmd, 0);
+}
+
+/* --- memory ------------------------------------------------------------------ */
+
+/* The peak of pid and its descendants (to a depth that bwrap, its init, sh
+ * and the run itself need), from /proc: VmHWM, which exec resets, unlike
+ * ru_maxrss. */
+static uint64_t tree_peak(pid_t pid, int self, int depth)
+{
+	char path[64], line[256];
+	uint64_t peak = 0, kb;
+	FILE *f;
+	if (self) {
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+		if ((f = fopen(path, "re"))) {
+			while (fgets(line, sizeof(line), f))
+				if (sscanf(line, "VmHWM: %" SCNu64 " kB", &kb) == 1 && kb * 1024 > peak)
+					peak = kb * 1024;
+			fclose(f);
+		}
+	}
+	if (depth <= 0)
+		return peak;
+	/* its children: of the main thread; a run's other threads rarely fork */
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	if (!(f = fopen(path, "re")))
+		return peak;
+	int child;
+	while (fscanf(f, "%d", &child) == 1) {
+		uint64_t c = tree_peak((pid_t)child, 1, depth - 1);
+		peak = c > peak ? c : peak;
+	}
+	fclose(f);
+	return peak;
+}
+
+uint64_t pg_proc_peak_now(const pg_proc *p)
+{
+	/* p->pid is the reaper (a copy of pg) or, without the sandbox, sh */
+	struct priv *pv = p->priv;
+	return p->end == PG_END_RUNNING ? tree_peak(p->pid, !pv->reaper, 8) : 0;
 }
 
 /* --- ending ----------------------------------------------------------------- */

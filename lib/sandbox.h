@@ -88,6 +88,12 @@ typedef struct pg_proc {
 	void *priv;
 } pg_proc;
 
+/* While it runs: the largest peak resident set (VmHWM) of the processes
+ * it has now, bwrap's and the run's own, in bytes; 0 when none can be
+ * read.  Unlike ru_maxrss once it has ended, it leaves out pg's own memory,
+ * which the processes pg forked to start bwrap counted until their exec. */
+uint64_t pg_proc_peak_now(const pg_proc *p);
+
 /* Start "sh -c cmd" in the sandbox with pipes on stdin, stdout, stderr. */
 int pg_proc_spawn(pg_proc **out, const pg_sandbox *sb, const char *cmd);
 

@@ -247,6 +247,7 @@ void pg_session_finish(pg_session *s, uint64_t *peak_rss)
 {
 	if (!s)
 		return;
+	uint64_t peak = s->dead ? 0 : pg_proc_peak_now(s->p); /* before it exits */
 	if (!s->dead) {
 		char req[64];
 		size_t off = 0;
@@ -264,7 +265,7 @@ void pg_session_finish(pg_session *s, uint64_t *peak_rss)
 		pg_proc_wait(s->p);
 	}
 	if (peak_rss)
-		*peak_rss = s->p->max_rss;
+		*peak_rss = peak ? peak : s->p->max_rss;
 	pg_proc_free(s->p);
 	pg_buf_free(&s->out);
 	free(s);

@@ -61,8 +61,9 @@ const char *pg_session_stderr(const pg_session *s);
 /* Ask it to shut down, wait briefly, kill what remains, free. */
 void pg_session_close(pg_session *s);
 
-/* The same, reporting the largest resident set any process of the session
- * reached, in bytes (the kernel's ru_maxrss of the sandbox's process tree). */
+/* The same, reporting the largest peak resident set of the session's
+ * processes, in bytes (pg_proc_peak_now just before it is asked to end;
+ * the tree's ru_maxrss, pg's own size included, if that reads nothing). */
 void pg_session_finish(pg_session *s, uint64_t *peak_rss);
 
 #endif
