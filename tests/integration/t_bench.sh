@@ -135,6 +135,13 @@ for r in runs.values():
 # (the order of the scores is checked in part 2, at the default round length:
 # rounds of 2 ms on a loaded machine are too short to rank by)
 PY
+check "  ...peak memory is the impl's own: radix's (C) under 8 MiB, not pg's size; Python's larger" \
+	python3 - "$T/out" "$radix" "$py" <<'PY'
+import json, sys
+runs = {r["impl"]: r for r in json.load(open(sys.argv[1]))["runs"]}
+c, p = runs[sys.argv[2]]["peak_rss"], runs[sys.argv[3]]["peak_rss"]
+assert 0 < c < 8 << 20 and p > c, (c, p)
+PY
 check "--junit writes XML: a testcase per impl x bench, no failures" python3 - "$T/bench.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
