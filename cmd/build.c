@@ -5,7 +5,9 @@
  * pg-build/<interface> to the build, and pins the choice in ./pg.lock.
  * 'pg build' alone rebuilds exactly what pg.lock pins, after checking every
  * pin against the store: nothing is built if any pin is missing, blocked or
- * does not match its impl.
+ * does not match its impl.  Either way pg-build/ and the lock change only
+ * once everything is built, and a link or lock that cannot be written puts
+ * back the links already replaced: all or nothing.
  */
 #include "cmd.h"
 #include "config.h"
@@ -14,8 +16,10 @@
 #include "verify.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char *const examples[] = {
@@ -76,24 +80,47 @@ done:
 	return err;
 }
 
-/* out/<interface name with :: as ->, a symbolic link to the build,
- * replaced atomically. */
-static int link_build(const char *out, const char *ifname, const char *dir, char **path)
+/* path becomes a symbolic link to target, replaced atomically (a new
+ * link renamed over the old one); -1 with errno on failure. */
+static int relink(const char *path, const char *target)
 {
-	char *base = pg_strdup(ifname);
+	char *tmp = pg_asprintf("%s.tmp%ld", path, (long)getpid());
+	int r = 0;
+	unlink(tmp);
+	if (symlink(target, tmp) < 0 || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+		r = -1;
+	}
+	free(tmp);
+	return r;
+}
+
+/* out/<interface name with :: as ->, a symbolic link to the build.  *old
+ * is what it linked to before (NULL: nothing was there), so that a later
+ * failure can put it back; anything but a link is left alone, since it
+ * could not be put back. */
+static int link_build(const char *out, const char *ifname, const char *dir, char **path, char **old)
+{
+	char *base = pg_strdup(ifname), buf[PATH_MAX];
+	struct stat st;
+	ssize_t n;
 	for (char *s = base; (s = strstr(s, "::"));)
 		memmove(s, s + 1, strlen(s)), *s = '-';
 	*path = pg_path_join(out, base);
-	char *tmp = pg_asprintf("%s.tmp%ld", *path, (long)getpid());
-	int err = pg_mkdir_p(out, 0755);
-	unlink(tmp);
-	if (err == 0 && (symlink(dir, tmp) < 0 || rename(tmp, *path) < 0)) {
-		err = pg_error_set(PG_ERROR, "cannot link %s to the build: %s", *path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
 	free(base);
-	return err;
+	int err = pg_mkdir_p(out, 0755);
+	if (err < 0)
+		return err;
+	if (lstat(*path, &st) == 0) {
+		if (!S_ISLNK(st.st_mode) || (n = readlink(*path, buf, sizeof(buf))) < 0 || (size_t)n >= sizeof(buf))
+			return pg_error_set(PG_ERROR, "%s is not a symbolic link pg build can replace; move it away", *path);
+		*old = pg_strndup(buf, (size_t)n);
+	}
+	if (relink(*path, dir) < 0)
+		return pg_error_set(PG_ERROR, "cannot link %s to the build: %s", *path, strerror(errno));
+	return 0;
 }
 
 /* The best impl of an interface under the local policy: the first ranked,
@@ -207,6 +234,41 @@ static void built(struct pg_ctx *ctx, const char *ifname, const char *name, cons
 	info(ctx, "  run it from %s with: %s", path, run);
 }
 
+/* One interface to build: chosen by the ranking (with INTERFACE) or
+ * pinned in the lock (without); best.impl is the impl either way. */
+struct job {
+	pg_index_row iface;
+	pg_rank_row best;
+	const pg_pin *pin;
+	char *was;                     /* the lock's earlier choice, to say so */
+	char *dir, *run, *path, *old;  /* old: the link's target before, NULL if none */
+};
+
+static void job_clear(struct job *j)
+{
+	pg_index_row_clear(&j->iface);
+	pg_index_row_clear(&j->best.impl);
+	free(j->was);
+	free(j->dir);
+	free(j->run);
+	free(j->path);
+	free(j->old);
+}
+
+/* Put the first n links back as they were, last first (two jobs may
+ * share a link), and remove out if this run made it.  A failure here only
+ * warns: the error that caused the undo is the one to report. */
+static void undo_links(const struct job *jobs, size_t n, const char *out, int made_out)
+{
+	while (n--) {
+		const struct job *j = &jobs[n];
+		if ((j->old ? relink(j->path, j->old) : unlink(j->path)) < 0)
+			fprintf(stderr, "warning: cannot put %s back as it was: %s\n", j->path, strerror(errno));
+	}
+	if (made_out)
+		rmdir(out);
+}
+
 int cmd_build(int argc, const char **argv, struct pg_ctx *ctx)
 {
 	struct opts o = { PG_LOCK_FILE, "pg-build", 0 };
@@ -223,6 +285,8 @@ int cmd_build(int argc, const char **argv, struct pg_ctx *ctx)
 		return report(err);
 	pg_lock *lock = NULL;
 	char *cache = NULL;
+	struct job *jobs = NULL;
+	size_t n = 0, linked = 0;
 	err = pg_lock_load(&lock, o.lock);
 	if (err == PG_ENOTFOUND && argc) {
 		lock = pg_lock_new(o.lock);
@@ -235,64 +299,72 @@ int cmd_build(int argc, const char **argv, struct pg_ctx *ctx)
 	if (err < 0)
 		goto done;
 
-	if (!argc) { /* exactly what the lock pins; check every pin first */
-		pg_index_row *rows = pg_calloc(lock->n + 1, sizeof(*rows));
-		size_t checked = 0;
-		for (; checked < lock->n && err == 0; checked++)
-			err = check_pin(ctx, lock, &lock->pins[checked], &rows[checked]);
-		for (size_t i = 0; i < lock->n && err == 0; i++) {
-			char *dir = NULL, *run = NULL, *path = NULL;
-			const pg_pin *p = &lock->pins[i];
-			if ((err = build_impl(ctx, &rows[i], cache, o.no_sandbox, &dir, &run)) == 0 &&
-			    (err = link_build(o.out, p->interface, dir, &path)) == 0)
-				built(ctx, p->interface, p->name, p->impl, path, run);
-			free(dir);
-			free(run);
-			free(path);
+	/* All or nothing: choose (or check every pin) and build everything
+	 * before pg-build/ or the lock is touched, so that one interface
+	 * that fails leaves both as they were. */
+	n = argc ? (size_t)argc : lock->n;
+	jobs = pg_calloc(n + 1, sizeof(*jobs));
+	for (size_t i = 0; i < n && err == 0; i++) {
+		struct job *j = &jobs[i];
+		if (!argc) {
+			j->pin = &lock->pins[i];
+			err = check_pin(ctx, lock, j->pin, &j->best.impl);
+		} else if ((err = resolve_interface(ctx, &j->iface, argv[i])) == 0 &&
+			   (err = choose(ctx, &j->iface, &j->best)) == 0) {
+			for (size_t k = 0; k < lock->n; k++)
+				if (!strcmp(lock->pins[k].iface_id, j->iface.id) && strcmp(lock->pins[k].impl, j->best.impl.id))
+					j->was = pg_asprintf("%s: was %s (%.12s), now %s (%.12s)", j->iface.name,
+							     lock->pins[k].name, lock->pins[k].impl, j->best.impl.name,
+							     j->best.impl.id);
 		}
-		for (size_t i = 0; i < checked; i++)
-			pg_index_row_clear(&rows[i]);
-		free(rows);
-		if (err == 0 && !lock->n)
-			info(ctx, "%s pins nothing", o.lock);
+	}
+	for (size_t i = 0; i < n && err == 0; i++)
+		err = build_impl(ctx, &jobs[i].best.impl, cache, o.no_sandbox, &jobs[i].dir, &jobs[i].run);
+
+	struct stat st;
+	int made_out = n && err == 0 && stat(o.out, &st) < 0;
+	while (err == 0 && linked < n) {
+		struct job *j = &jobs[linked];
+		if ((err = link_build(o.out, j->pin ? j->pin->interface : j->iface.name, j->dir, &j->path, &j->old)) == 0)
+			linked++;
+	}
+	for (size_t i = 0; i < n && err == 0 && argc; i++) {
+		struct job *j = &jobs[i];
+		pg_pin pin = { .interface = j->iface.name, .name = j->best.impl.name, .lang = j->best.impl.lang };
+		memcpy(pin.iface_id, j->iface.id, sizeof(pin.iface_id));
+		memcpy(pin.impl, j->best.impl.id, sizeof(pin.impl));
+		memcpy(pin.payload, j->best.impl.payload, sizeof(pin.payload));
+		pg_lock_set(lock, &pin);
+	}
+	if (err == 0 && argc)
+		err = pg_lock_save(lock);
+	if (err < 0) {
+		undo_links(jobs, linked, o.out, made_out);
 		goto done;
 	}
 
-	for (int i = 0; i < argc && err == 0; i++) {
-		pg_index_row iface;
-		pg_rank_row best;
-		char *dir = NULL, *run = NULL, *path = NULL;
-		if ((err = resolve_interface(ctx, &iface, argv[i])) < 0)
-			break;
-		memset(&best, 0, sizeof(best));
-		if ((err = choose(ctx, &iface, &best)) == 0 &&
-		    (err = build_impl(ctx, &best.impl, cache, o.no_sandbox, &dir, &run)) == 0 &&
-		    (err = link_build(o.out, iface.name, dir, &path)) == 0) {
-			pg_pin pin = { .interface = iface.name, .name = best.impl.name, .lang = best.impl.lang };
-			memcpy(pin.iface_id, iface.id, sizeof(pin.iface_id));
-			memcpy(pin.impl, best.impl.id, sizeof(pin.impl));
-			memcpy(pin.payload, best.impl.payload, sizeof(pin.payload));
-			for (size_t k = 0; k < lock->n; k++)
-				if (!strcmp(lock->pins[k].iface_id, iface.id) && strcmp(lock->pins[k].impl, best.impl.id))
-					info(ctx, "%s: was %s (%.12s), now %s (%.12s)", iface.name, lock->pins[k].name,
-					     lock->pins[k].impl, best.impl.name, best.impl.id);
-			pg_lock_set(lock, &pin);
-			built(ctx, iface.name, best.impl.name, best.impl.id, path, run);
-			if (best.status == PG_RANK_RANKED)
-				info(ctx, "  chosen: rank 1, %.3f x baseline, from %zu claim%s by %zu signer%s", best.score,
-				     best.claims, best.claims == 1 ? "" : "s", best.signers, best.signers == 1 ? "" : "s");
-			else
-				info(ctx, "  chosen: verified, but no bench claims rank it ('pg bench %s')", iface.name);
-		}
-		free(dir);
-		free(run);
-		free(path);
-		pg_index_row_clear(&best.impl);
-		pg_index_row_clear(&iface);
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = &jobs[i];
+		const pg_rank_row *b = &j->best;
+		if (j->was)
+			info(ctx, "%s", j->was);
+		built(ctx, j->pin ? j->pin->interface : j->iface.name, b->impl.name, b->impl.id, j->path, j->run);
+		if (j->pin)
+			continue;
+		if (b->status == PG_RANK_RANKED)
+			info(ctx, "  chosen: rank 1, %.3f x baseline, from %zu claim%s by %zu signer%s", b->score, b->claims,
+			     b->claims == 1 ? "" : "s", b->signers, b->signers == 1 ? "" : "s");
+		else
+			info(ctx, "  chosen: verified, but no bench claims rank it ('pg bench %s')", j->iface.name);
 	}
-	if (err == 0 && (err = pg_lock_save(lock)) == 0)
+	if (argc)
 		info(ctx, "pinned in %s", o.lock);
+	else if (!n)
+		info(ctx, "%s pins nothing", o.lock);
 done:
+	for (size_t i = 0; i < n; i++)
+		job_clear(&jobs[i]);
+	free(jobs);
 	free(cache);
 	pg_lock_free(lock);
 	return err < 0 ? report(err) : EXIT_OK;
