@@ -351,7 +351,9 @@ int cmd_build(int argc, const char **argv, struct pg_ctx *ctx)
 		built(ctx, j->pin ? j->pin->interface : j->iface.name, b->impl.name, b->impl.id, j->path, j->run);
 		if (j->pin)
 			continue;
-		if (b->status == PG_RANK_RANKED)
+		if (b->status == PG_RANK_RANKED && b->baseline)
+			info(ctx, "  chosen: rank 1, the baseline: every other verified impl is slower");
+		else if (b->status == PG_RANK_RANKED)
 			info(ctx, "  chosen: rank 1, %.3f x baseline, from %zu claim%s by %zu signer%s", b->score, b->claims,
 			     b->claims == 1 ? "" : "s", b->signers, b->signers == 1 ? "" : "s");
 		else
