@@ -123,8 +123,14 @@ int parse_when(const char *v, int end_of_day, int64_t *out)
 	memset(&tm, 0, sizeof(tm));
 	const char *rest = strptime(v, "%Y-%m-%d", &tm);
 	if (rest && !*rest) {
-		*out = (int64_t)timegm(&tm) + (end_of_day ? 86399 : 0);
-		return 0;
+		/* a day that exists: timegm would make 2025-02-30 March 2nd */
+		struct tm back, want = tm;
+		time_t t = timegm(&tm);
+		if (gmtime_r(&t, &back) && back.tm_year == want.tm_year && back.tm_mon == want.tm_mon &&
+		    back.tm_mday == want.tm_mday) {
+			*out = (int64_t)t + (end_of_day ? 86399 : 0);
+			return 0;
+		}
 	}
 	return pg_error_set(PG_EINVALID, "'%s' is not a time: give a duration back from now (30m, 12h, 7d, 2w, 1y), "
 			    "a date (2026-11-21) or seconds since the epoch", v);

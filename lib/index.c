@@ -1051,19 +1051,22 @@ static const struct find_key {
 	{ "type", "o.type = ?", "instr(o.type, lower(?)) > 0" },
 	{ "name", "o.name = ?", "instr(lower(o.name), lower(?)) > 0" },
 	{ "lang", "o.lang = ?", "instr(lower(o.lang), lower(?)) > 0" },
-	{ "id", "o.id LIKE ? || '%'", "instr(o.id, lower(?)) > 0" },
-	{ "author", "(o.author IN (SELECT key FROM identities WHERE name = ?1) OR o.author LIKE ?1 || '%')",
+	/* a prefix compares as text (LIKE would read % and _ as wildcards) */
+	{ "id", "(length(?1) > 0 AND substr(o.id, 1, length(?1)) = lower(?1))", "instr(o.id, lower(?)) > 0" },
+	{ "author", "(o.author IN (SELECT key FROM identities WHERE name = ?1) OR (length(?1) > 0 AND substr(o.author, 1, length(?1)) = lower(?1)))",
 	  "o.author IN (SELECT key FROM identities WHERE instr(lower(name), lower(?)) > 0)" },
 	{ "iface", "((o.type = 'interface' AND o.name = ?1) OR o.id IN (SELECT l.src FROM links l JOIN objects i"
 		   " ON i.id = l.dst WHERE l.rel = 'interface' AND i.name = ?1))",
-	  "((o.type = 'interface' AND instr(o.name, lower(?1)) > 0) OR o.id IN (SELECT l.src FROM links l JOIN objects i"
-	  " ON i.id = l.dst WHERE l.rel = 'interface' AND instr(i.name, lower(?1)) > 0))" },
+	  "((o.type = 'interface' AND instr(lower(o.name), lower(?1)) > 0) OR o.id IN (SELECT l.src FROM links l JOIN"
+	  " objects i ON i.id = l.dst WHERE l.rel = 'interface' AND instr(lower(i.name), lower(?1)) > 0))" },
 	{ "about", "o.about = ?", "instr(lower(o.about), lower(?)) > 0" },
 	{ "kind", "o.id IN (SELECT id FROM results WHERE kind = ?)", "o.id IN (SELECT id FROM results WHERE instr(kind, lower(?)) > 0)" },
 	{ "verdict", "o.id IN (SELECT id FROM results WHERE verdict = ?)",
 	  "o.id IN (SELECT id FROM results WHERE instr(verdict, lower(?)) > 0)" },
-	{ "subject", "o.id IN (SELECT id FROM results WHERE subject LIKE ? || '%')", NULL },
-	{ "against", "o.id IN (SELECT id FROM results WHERE against LIKE ? || '%')", NULL },
+	{ "subject", "o.id IN (SELECT id FROM results WHERE length(?1) > 0 AND substr(subject, 1, length(?1)) = lower(?1))",
+	  NULL },
+	{ "against", "o.id IN (SELECT id FROM results WHERE length(?1) > 0 AND substr(against, 1, length(?1)) = lower(?1))",
+	  NULL },
 	{ "since", "o.date >= CAST(? AS INTEGER)", NULL },
 	{ "until", "o.date <= CAST(? AS INTEGER)", NULL },
 	/* one link either way, and what links to those (an interface's impls

@@ -327,6 +327,17 @@ expect_err 2 "'100000d' is not a time" "a duration of 100000 units is not one (b
 expect_err 2 "'7x' is not a time" "until=7x: an unknown unit" by alice find until=7x
 expect_err 2 "'-1d' is not a time" "since=-1d: no negative durations" by alice find since=-1d
 expect_err 2 "'2025-13-01' is not a time" "since=2025-13-01: not a date" by alice find since=2025-13-01
+expect_err 2 "'2025-02-30' is not a time" "since=2025-02-30: a day that does not exist (not March 2nd)" \
+	by alice find since=2025-02-30
+# prefixes compare as text: LIKE's % and _ are not wildcards
+fnone "id=%: no id begins with %" id=%
+fnone "id=_: nor with _" id=_
+fnone "author=_: no key begins with _, no identity is named _" author=_
+fnone "subject=%: no result's subject begins with %" subject=%
+fnone "against=_: no result's against begins with _" against=_
+fq "until=DATE: the whole of that day, up to its last second" "o['date'] <= $T2 + 43199" until=2025-02-15
+fq "type~IMPL: ~ ignores case for the type too" "o['type'] == 'impl'" type~IMPL
+fq "verdict~FAIL: and for the verdict" "o['type'] == 'result' and M[o['id']].get('verdict') == 'failed'" verdict~FAIL
 expect_err 2 "'subject' takes '=' only" "subject~: exit 2" by alice find "subject~${radix:0:6}"
 expect_err 2 "'since' takes '=' only" "since~: exit 2" by alice find since~1d
 expect_err 2 "'connected' takes '=' only" "connected~: exit 2" by alice find "connected~${radix:0:6}"
