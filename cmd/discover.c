@@ -142,16 +142,15 @@ static int ask_remotes(struct pg_ctx *ctx, struct arrived *a, pg_remote_info **r
 	for (size_t i = 0; i < *nr; i++) {
 		const char *name = (*rs)[i].name;
 		pg_sync_report r;
-		if (pg_fetch(&r, ctx->store, name, &o) < 0) {
-			if (ui.shown)
-				fputc('\n', stderr), ui.shown = 0;
+		int failed = pg_fetch(&r, ctx->store, name, &o) < 0;
+		if (ui.shown)
+			fputc('\n', stderr), ui.shown = 0;
+		if (failed) {
 			fprintf(stderr, "warning: cannot ask %s: %s\n", name, pg_error_last());
 			pg_error_clear();
 			pg_sync_report_clear(&r);
 			continue;
 		}
-		if (ui.shown)
-			fputc('\n', stderr), ui.shown = 0;
 		for (size_t k = 0; k < r.nlogs; k++) {
 			const pg_sync_log *l = &r.logs[k];
 			char hex[PG_HEX_LEN + 1];

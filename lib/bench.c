@@ -125,9 +125,9 @@ int pg_bench_measure(pg_bresult *r, char **failure, const pg_bench *b, const pg_
 		/* one session serves every workload and round of the bench */
 		sb.lim.cpu_s = 1800;
 		sb.lim.wall_ms = 3600 * 1000;
-		/* the two take turns on one CPU, each with the same layout on
-		 * every run: what differs between runs is then the code */
-		sb.cpu = cpu;
+		/* the two take turns on this thread's one CPU (bench_cpu),
+		 * each with the same layout on every run: what differs
+		 * between runs is then the code */
 		sb.fixed_layout = 1;
 		if ((err = pg_session_open(&sides[i].s, &sb, sides[i].im->run, b->timeout_ms)) < 0)
 			*failure = pg_asprintf("%s cannot start: %s", sides[i].who, pg_error_last());

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION "5"
-#define INDEX_MMAP "1073741824" /* bytes of the index file read through mmap */ /* bump whenever a table changes: older indexes are rebuilt */
+#define SCHEMA_VERSION "5" /* bump whenever a table changes: older indexes are rebuilt */
+#define INDEX_MMAP "1073741824" /* bytes of the index file read through mmap */
 
 struct pg_index {
 	pg_store *s;
@@ -93,7 +93,9 @@ static int open_db(pg_index **out, pg_store *s, const char *path)
 	x->s = s;
 	x->path = pg_strdup(path);
 	*out = NULL;
-	if (sqlite3_open_v2(path, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	/* no mutexes: a connection is only ever used by the thread that opened it */
+	if (sqlite3_open_v2(path, &x->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
 		err = pg_error_set(PG_ERROR, "cannot open the index '%s': %s", path, x->db ? sqlite3_errmsg(x->db) : "out of memory");
 		pg_index_free(x);
 		return err;
@@ -1053,7 +1055,8 @@ static const struct find_key {
 	{ "lang", "o.lang = ?", "instr(lower(o.lang), lower(?)) > 0" },
 	/* a prefix compares as text (LIKE would read % and _ as wildcards) */
 	{ "id", "(length(?1) > 0 AND substr(o.id, 1, length(?1)) = lower(?1))", "instr(o.id, lower(?)) > 0" },
-	{ "author", "(o.author IN (SELECT key FROM identities WHERE name = ?1) OR (length(?1) > 0 AND substr(o.author, 1, length(?1)) = lower(?1)))",
+	{ "author", "(o.author IN (SELECT key FROM identities WHERE name = ?1)"
+		    " OR (length(?1) > 0 AND substr(o.author, 1, length(?1)) = lower(?1)))",
 	  "o.author IN (SELECT key FROM identities WHERE instr(lower(name), lower(?)) > 0)" },
 	{ "iface", "((o.type = 'interface' AND o.name = ?1) OR o.id IN (SELECT l.src FROM links l JOIN objects i"
 		   " ON i.id = l.dst WHERE l.rel = 'interface' AND i.name = ?1))",

@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sched.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -270,7 +269,6 @@ struct child {
 	uid_t uid;          /* (uid_t)-1: keep pg's uid */
 	pid_t parent;
 	int reaper;         /* run bwrap under a reaper (see reap) */
-	int cpu;            /* 1 + the only CPU to run on, or 0 */
 	int fixed_layout;   /* no address-space randomization */
 	const char *path, *what;
 	char **argv, **envp;
@@ -348,14 +346,7 @@ static _Noreturn void child_exec(const struct child *c)
 	for (int i = 0; i < 5; i++)
 		if (setrlimit(c->res[i], &c->rl[i]) < 0)
 			child_fail("set the limits");
-	/* both inherited across fork and exec (bwrap is not set-uid) */
-	if (c->cpu > 0) {
-		cpu_set_t one;
-		CPU_ZERO(&one);
-		CPU_SET(c->cpu - 1, &one);
-		if (sched_setaffinity(0, sizeof(one), &one) < 0)
-			child_fail("choose a CPU");
-	}
+	/* inherited across fork and exec (bwrap is not set-uid) */
 	if (c->fixed_layout && personality((unsigned long)personality(0xffffffff) | ADDR_NO_RANDOMIZE) < 0)
 		child_fail("fix the memory layout");
 	execve(c->path, c->argv, c->envp);
@@ -410,8 +401,7 @@ static void bwrap_args(strv *a, const pg_sandbox *sb, const char *dir, const cha
 
 static int spawn(pg_proc **out, const pg_sandbox *sb, const char *cmd, int probe)
 {
-	struct child c = { .cwd = -1, .uid = (uid_t)-1, .parent = getpid(), .cpu = sb->cpu,
-			   .fixed_layout = sb->fixed_layout };
+	struct child c = { .cwd = -1, .uid = (uid_t)-1, .parent = getpid(), .fixed_layout = sb->fixed_layout };
 	int fds[6] = { -1, -1, -1, -1, -1, -1 }, err = 0; /* stdin, stdout, stderr pipes */
 	char dir[PATH_MAX], extra[PATH_MAX], *noenv[] = { NULL };
 	strv argv = { 0 }, env = { 0 };

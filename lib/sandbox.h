@@ -51,11 +51,10 @@ typedef struct pg_sandbox {
 	const char *const *env; /* NULL, or extra "K=V" strings */
 	int no_sandbox;       /* run with limits but without bwrap */
 	pg_limits lim;
-	/* for timing (pg bench): 1 + the one CPU it runs on (0: any), and
-	 * no address-space randomization, so that two runs of the same code
-	 * meet the same CPU and the same memory layout; a run started with
-	 * randomized addresses is a different experiment every time */
-	int cpu;
+	/* for timing (pg bench): no address-space randomization, so that two
+	 * runs of the same code meet the same memory layout; a run started
+	 * with randomized addresses is a different experiment every time.
+	 * (The CPUs it may use are those of the thread that spawns it.) */
 	int fixed_layout;
 } pg_sandbox;
 
