@@ -253,7 +253,8 @@ int unlock_key(struct pg_ctx *ctx, pg_key **out, const char *which, int retired_
 /* Sign o (taking it) as me and commit it to my log; *same when the log
  * has it already.  hex gets its id.  The index is synced after. */
 int publish_object(struct pg_ctx *ctx, pg_object *o, const pg_key *me, char hex[PG_HEX_LEN + 1], int *same);
-/* Read a passphrase: PG_PASSPHRASE, else the terminal (twice if confirm). */
+/* Read a passphrase: PG_PASSPHRASE, else the terminal (twice if confirm),
+ * into memory the caller frees with pg_secret_free. */
 int read_passphrase(char **out, const char *prompt, int confirm);
 
 int cmd_init(int argc, const char **argv, struct pg_ctx *ctx);

@@ -291,7 +291,9 @@ const char *author_label(const pg_index_row *row)
 	return buf;
 }
 
-/* Read one line from the terminal with echo off. */
+#define PASSPHRASE_MAX 1024
+
+/* Read one line from the terminal with echo off, into secret memory. */
 static char *tty_read(const char *prompt)
 {
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
@@ -305,16 +307,17 @@ static char *tty_read(const char *prompt)
 		tcsetattr(fd, TCSAFLUSH, &quiet);
 	}
 	ssize_t w = write(fd, prompt, strlen(prompt)); /* the prompt is a courtesy */
-	pg_buf b = PG_BUF_INIT;
-	char c;
-	while (read(fd, &c, 1) == 1 && c != '\n' && b.len < 1024)
-		pg_buf_putc(&b, c);
+	char *pass = pg_secret_alloc(PASSPHRASE_MAX + 1);
+	size_t n = 0;
+	while (n < PASSPHRASE_MAX && read(fd, pass + n, 1) == 1 && pass[n] != '\n')
+		n++;
+	pass[n] = '\0';
 	if (restore)
 		tcsetattr(fd, TCSAFLUSH, &old);
 	w += write(fd, "\n", 1);
 	(void)w;
 	close(fd);
-	return pg_buf_detach(&b);
+	return pass;
 }
 
 int read_passphrase(char **out, const char *prompt, int confirm)
@@ -324,7 +327,8 @@ int read_passphrase(char **out, const char *prompt, int confirm)
 	if (env) {
 		if (!*env)
 			return pg_error_set(PG_EKEY, "PG_PASSPHRASE is empty");
-		*out = pg_strdup(env);
+		size_t n = strlen(env);
+		*out = memcpy(pg_secret_alloc(n + 1), env, n + 1);
 		return 0;
 	}
 	char *a = tty_read(prompt);
@@ -333,14 +337,14 @@ int read_passphrase(char **out, const char *prompt, int confirm)
 	if (confirm) {
 		char *b = tty_read("again: ");
 		int same = b && !strcmp(a, b);
-		free(b);
+		pg_secret_free(b);
 		if (!same) {
-			free(a);
+			pg_secret_free(a);
 			return pg_error_set(PG_EKEY, "the passphrases differ");
 		}
 	}
 	if (!*a) {
-		free(a);
+		pg_secret_free(a);
 		return pg_error_set(PG_EKEY, "empty passphrase");
 	}
 	*out = a;
@@ -384,10 +388,7 @@ int unlock_key(struct pg_ctx *ctx, pg_key **out, const char *which, int retired_
 		}
 	}
 	err = pg_key_unlock(k, ctx->home, pass);
-	if (pass) {
-		memset(pass, 0, strlen(pass));
-		free(pass);
-	}
+	pg_secret_free(pass);
 	if (err < 0) {
 		pg_key_free(k);
 		return err;

@@ -107,10 +107,7 @@ static int id_new(int argc, const char **argv, struct pg_ctx *ctx)
 		if (pg_key_get_current(cur, ctx->home) < 0)
 			err = pg_key_set_current(ctx->home, k->pk);
 	}
-	if (pass) {
-		memset(pass, 0, strlen(pass));
-		free(pass);
-	}
+	pg_secret_free(pass);
 	if (err == 0)
 		err = publish_identity(ctx, k);
 	if (err < 0) {
@@ -290,10 +287,7 @@ static int id_rotate(int argc, const char **argv, struct pg_ctx *ctx)
 	int was_current = err == 0 && pg_key_get_current(cur, ctx->home) == 0 && !memcmp(cur, old->pk, PG_PK_LEN);
 	if (err == 0 && (err = pg_key_rotate(&k, &next, old, ctx->home, pass, pg_now())) == 0 && was_current)
 		err = pg_key_set_current(ctx->home, k->pk);
-	if (pass) {
-		memset(pass, 0, strlen(pass));
-		free(pass);
-	}
+	pg_secret_free(pass);
 	if (err == 0) {
 		/* the old key's last word first, then the new key's first */
 		pg_key *keys[2] = { old, k };

@@ -6,10 +6,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define KEYFILE_MAX 4096
+
+/* A core file is a copy of memory that outlives the process and lands
+ * wherever the system says: none is written while a secret is held. */
+static unsigned secrets_held;
+static int dumpable_was, core_saved;
+static struct rlimit core_was;
+
+void *pg_secret_alloc(size_t n)
+{
+	if (secrets_held++ == 0) {
+		dumpable_was = prctl(PR_GET_DUMPABLE);
+		prctl(PR_SET_DUMPABLE, 0);
+		if ((core_saved = getrlimit(RLIMIT_CORE, &core_was) == 0)) {
+			struct rlimit none = { 0, core_was.rlim_max };
+			setrlimit(RLIMIT_CORE, &none);
+		}
+	}
+	void *p = sodium_malloc(n);
+	if (!p)
+		abort();
+	return p;
+}
+
+void pg_secret_free(void *p)
+{
+	if (!p)
+		return;
+	sodium_free(p); /* wipes */
+	if (--secrets_held == 0) {
+		if (core_saved)
+			setrlimit(RLIMIT_CORE, &core_was);
+		if (dumpable_was > 0)
+			prctl(PR_SET_DUMPABLE, dumpable_was);
+	}
+}
 
 char *pg_home(void)
 {
@@ -38,9 +76,7 @@ int pg_key_generate(pg_key **out, const char *name)
 	if ((err = pg_crypto_init()) < 0)
 		return err;
 	pg_key *k = pg_calloc(1, sizeof(*k));
-	k->sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
-	if (!k->sk)
-		abort();
+	k->sk = pg_secret_alloc(crypto_sign_SECRETKEYBYTES);
 	crypto_sign_keypair(k->pk, k->sk);
 	k->name = pg_strdup(name);
 	*out = k;
@@ -51,8 +87,7 @@ void pg_key_free(pg_key *k)
 {
 	if (!k)
 		return;
-	if (k->sk)
-		sodium_free(k->sk); /* wipes */
+	pg_secret_free(k->sk);
 	free(k->name);
 	free(k);
 }
@@ -61,7 +96,8 @@ void pg_key_free(pg_key *k)
  * version when NULL). */
 static int save_key(const pg_key *k, const char *home, const char *passphrase, int64_t date, pg_object *id_given)
 {
-	pg_buf b = PG_BUF_INIT;
+	char *text = pg_secret_alloc(KEYFILE_MAX);
+	size_t len = 0;
 	pg_object *id = NULL;
 	char *path = NULL, *idpath = NULL, *dir = pg_path_join(home, "keys");
 	char hex[PG_HEX_LEN + 1];
@@ -81,37 +117,38 @@ static int save_key(const pg_key *k, const char *home, const char *passphrase, i
 	}
 
 	pg_hex(hex, k->pk, PG_PK_LEN);
-	pg_buf_printf(&b, "pg-key 1\nname %s\npublic %s\n", k->name, hex);
+	len = (size_t)snprintf(text, KEYFILE_MAX, "pg-key 1\nname %s\npublic %s\n", k->name, hex);
 	if (passphrase) {
 		uint8_t salt[crypto_pwhash_SALTBYTES], nonce[crypto_secretbox_NONCEBYTES];
 		uint8_t ct[crypto_secretbox_MACBYTES + crypto_sign_SECRETKEYBYTES];
-		uint8_t *sym = sodium_malloc(crypto_secretbox_KEYBYTES);
+		uint8_t *sym = pg_secret_alloc(crypto_secretbox_KEYBYTES);
 		unsigned long long ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
 		size_t mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
-		if (!sym)
-			abort();
 		randombytes_buf(salt, sizeof(salt));
 		randombytes_buf(nonce, sizeof(nonce));
 		if (crypto_pwhash(sym, crypto_secretbox_KEYBYTES, passphrase, strlen(passphrase), salt,
 				  ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-			sodium_free(sym);
+			pg_secret_free(sym);
 			err = pg_error_set(PG_ERROR, "not enough memory to derive the key from the passphrase");
 			goto done;
 		}
 		crypto_secretbox_easy(ct, k->sk, crypto_sign_SECRETKEYBYTES, nonce, sym);
-		sodium_free(sym);
+		pg_secret_free(sym);
 		char s[2 * sizeof(salt) + 1], n[2 * sizeof(nonce) + 1], c[2 * sizeof(ct) + 1];
 		pg_hex(s, salt, sizeof(salt));
 		pg_hex(n, nonce, sizeof(nonce));
 		pg_hex(c, ct, sizeof(ct));
-		pg_buf_printf(&b, "sealed argon2id13 %llu %zu %s %s %s\n", ops, mem, s, n, c);
+		len += (size_t)snprintf(text + len, KEYFILE_MAX - len, "sealed argon2id13 %llu %zu %s %s %s\n",
+					ops, mem, s, n, c);
 	} else {
-		char *skhex = sodium_malloc(2 * crypto_sign_SECRETKEYBYTES + 1);
-		if (!skhex)
-			abort();
+		char *skhex = pg_secret_alloc(2 * crypto_sign_SECRETKEYBYTES + 1);
 		pg_hex(skhex, k->sk, crypto_sign_SECRETKEYBYTES);
-		pg_buf_printf(&b, "secret %s\n", skhex);
-		sodium_free(skhex);
+		len += (size_t)snprintf(text + len, KEYFILE_MAX - len, "secret %s\n", skhex);
+		pg_secret_free(skhex);
+	}
+	if (len >= KEYFILE_MAX) { /* a name is a label: this cannot happen */
+		err = pg_error_set(PG_ERROR, "key file for '%s' would be too long", k->name);
+		goto done;
 	}
 
 	/* the identity object first, so a key file never exists without it */
@@ -124,11 +161,9 @@ static int save_key(const pg_key *k, const char *home, const char *passphrase, i
 	const pg_object *use = id_given ? id_given : id;
 	if ((err = pg_write_file_atomic(idpath, use->raw.ptr, use->raw.len, 0644)) < 0)
 		goto done;
-	err = pg_write_file_atomic(path, b.ptr, b.len, 0600);
+	err = pg_write_file_atomic(path, text, len, 0600);
 done:
-	if (b.ptr)
-		sodium_memzero(b.ptr, b.cap);
-	pg_buf_free(&b);
+	pg_secret_free(text);
 	pg_object_free(id);
 	free(path);
 	free(idpath);
@@ -141,18 +176,48 @@ int pg_key_save(const pg_key *k, const char *home, const char *passphrase, int64
 	return save_key(k, home, passphrase, date, NULL);
 }
 
-/* Read a key file's text, refusing group/other access. */
-static int read_keyfile(pg_buf *out, const char *path)
+/* Read a key file's text into secret memory (the caller frees it with
+ * pg_secret_free), refusing group/other access. */
+static int read_keyfile(char **out, const char *path)
 {
 	struct stat st;
-	if (stat(path, &st) < 0)
-		return pg_error_set(PG_ENOTFOUND, "cannot open key file '%s': %s", path, strerror(errno));
-	if (st.st_mode & 077)
-		return pg_error_set(PG_EKEY, "key file '%s' is accessible by others (mode %04o); "
-				    "run 'chmod 600 %s'", path, (unsigned)(st.st_mode & 07777), path);
-	if (st.st_uid != getuid())
-		return pg_error_set(PG_EKEY, "key file '%s' is owned by another user", path);
-	return pg_read_file(out, path, KEYFILE_MAX);
+	int err = 0, fd = open(path, O_RDONLY | O_CLOEXEC);
+	*out = NULL;
+	if (fd < 0)
+		return pg_error_set(errno == ENOENT ? PG_ENOTFOUND : PG_ERROR, "cannot open key file '%s': %s",
+				    path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		err = pg_error_set(PG_EKEY, "key file '%s' is not a regular file", path);
+	else if (st.st_mode & 077)
+		err = pg_error_set(PG_EKEY, "key file '%s' is accessible by others (mode %04o); "
+				   "run 'chmod 600 %s'", path, (unsigned)(st.st_mode & 07777), path);
+	else if (st.st_uid != getuid())
+		err = pg_error_set(PG_EKEY, "key file '%s' is owned by another user", path);
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
+	char *text = pg_secret_alloc(KEYFILE_MAX + 1);
+	size_t len = 0;
+	for (;;) {
+		ssize_t n = read(fd, text + len, KEYFILE_MAX + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err = pg_error_set(PG_ERROR, "cannot read key file '%s': %s", path, strerror(errno));
+		else if ((len += (size_t)n) > KEYFILE_MAX)
+			err = pg_error_set(PG_EKEY, "'%s' is not a pg key file (over %d bytes)", path, KEYFILE_MAX);
+		if (n <= 0 || err < 0)
+			break;
+	}
+	close(fd);
+	if (err < 0) {
+		pg_secret_free(text);
+		return err;
+	}
+	text[len] = '\0';
+	*out = text;
+	return 0;
 }
 
 /* Find "key value\n" in a key file; returns a pointer to value (up to
@@ -192,13 +257,11 @@ static int parse_public(pg_key **out, const char *text, const char *path)
 
 static int load_public(pg_key **out, const char *path)
 {
-	pg_buf b = PG_BUF_INIT;
-	int err = read_keyfile(&b, path);
+	char *text;
+	int err = read_keyfile(&text, path);
 	if (err == 0)
-		err = parse_public(out, b.ptr, path);
-	if (b.ptr)
-		sodium_memzero(b.ptr, b.cap);
-	pg_buf_free(&b);
+		err = parse_public(out, text, path);
+	pg_secret_free(text);
 	return err;
 }
 
@@ -349,26 +412,21 @@ int pg_key_find(pg_key **out, const char *home, const char *which)
 
 int pg_key_unlock(pg_key *k, const char *home, const char *passphrase)
 {
-	pg_buf b = PG_BUF_INIT;
-	char *path = key_path(home, k->pk, "");
-	int err = read_keyfile(&b, path);
+	char *text = NULL, *path = key_path(home, k->pk, "");
+	int err = read_keyfile(&text, path);
 	size_t len;
 	const char *v;
-	uint8_t *sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
-	if (!sk)
-		abort();
+	uint8_t *sk = pg_secret_alloc(crypto_sign_SECRETKEYBYTES);
 	if (err < 0)
 		goto done;
-	if ((v = kf_field(b.ptr, "secret", &len))) {
-		char *hex = sodium_malloc(len + 1);
-		if (!hex)
-			abort();
+	if ((v = kf_field(text, "secret", &len))) {
+		char *hex = pg_secret_alloc(len + 1);
 		memcpy(hex, v, len);
 		hex[len] = '\0';
 		if (len != 2 * crypto_sign_SECRETKEYBYTES || pg_unhex(sk, hex, crypto_sign_SECRETKEYBYTES) < 0)
 			err = pg_error_set(PG_EKEY, "'%s': damaged secret key", path);
-		sodium_free(hex);
-	} else if ((v = kf_field(b.ptr, "sealed", &len))) {
+		pg_secret_free(hex);
+	} else if ((v = kf_field(text, "sealed", &len))) {
 		unsigned long long ops;
 		size_t mem;
 		char s[65], n[65], c[300];
@@ -390,15 +448,13 @@ int pg_key_unlock(pg_key *k, const char *home, const char *passphrase)
 					   "set PG_PASSPHRASE or run on a terminal", k->name);
 			goto done;
 		}
-		uint8_t *sym = sodium_malloc(crypto_secretbox_KEYBYTES);
-		if (!sym)
-			abort();
+		uint8_t *sym = pg_secret_alloc(crypto_secretbox_KEYBYTES);
 		if (crypto_pwhash(sym, crypto_secretbox_KEYBYTES, passphrase, strlen(passphrase), salt,
 				  ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
 			err = pg_error_set(PG_ERROR, "not enough memory to derive the key from the passphrase");
 		else if (crypto_secretbox_open_easy(sk, ct, sizeof(ct), nonce, sym) != 0)
 			err = pg_error_set(PG_EKEY, "wrong passphrase for identity '%s'", k->name);
-		sodium_free(sym);
+		pg_secret_free(sym);
 	} else {
 		err = pg_error_set(PG_EKEY, "'%s' holds no secret key", path);
 	}
@@ -406,15 +462,12 @@ int pg_key_unlock(pg_key *k, const char *home, const char *passphrase)
 		err = pg_error_set(PG_EKEY, "'%s': secret key does not match its public key", path);
 done:
 	if (err == 0) {
-		if (k->sk)
-			sodium_free(k->sk);
+		pg_secret_free(k->sk);
 		k->sk = sk;
 	} else {
-		sodium_free(sk);
+		pg_secret_free(sk);
 	}
-	if (b.ptr)
-		sodium_memzero(b.ptr, b.cap);
-	pg_buf_free(&b);
+	pg_secret_free(text);
 	free(path);
 	return err;
 }

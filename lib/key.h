@@ -7,8 +7,9 @@
  *     current                  the public hex of the identity in use
  *
  * A key file is plain or sealed with a passphrase (crypto_pwhash Argon2id
- * + crypto_secretbox).  Secret keys are held in sodium_malloc() memory and
- * wiped when freed.
+ * + crypto_secretbox).  Secrets (secret keys, passphrases, key file
+ * text) live only in pg_secret_alloc() memory: locked, guarded, wiped when
+ * freed, and while any is held the process dumps no core.
  */
 #ifndef PG_KEY_H
 #define PG_KEY_H
@@ -21,6 +22,12 @@ typedef struct pg_key {
 	char *name;
 	int sealed;
 } pg_key;
+
+/* n bytes of secret memory (aborts when none is left); free with
+ * pg_secret_free, which wipes it.  From the first held to the last freed,
+ * the process is not dumpable and its core size limit is 0. */
+void *pg_secret_alloc(size_t n);
+void pg_secret_free(void *p);
 
 /* The config directory; the caller frees it. */
 char *pg_home(void);

@@ -5,6 +5,8 @@
 
 #include <fcntl.h>
 #include <sodium.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -906,6 +908,65 @@ static void test_identity_rules(void **state)
 	pg_key_free(k);
 }
 
+/* The soft core size limit, or -1 when it cannot be read. */
+static long long core_limit(void)
+{
+	struct rlimit r;
+	return getrlimit(RLIMIT_CORE, &r) == 0 ? (long long)r.rlim_cur : -1;
+}
+
+/* While any secret is in memory (a generated key, an unlocked one, a key
+ * file's text, a passphrase), no core dump can be written: the process is
+ * not dumpable and its core limit is 0.  After the last is freed, both are
+ * as they were. */
+static void test_no_core_while_secret_held(void **state)
+{
+	(void)state;
+	struct rlimit r;
+	assert_int_equal(getrlimit(RLIMIT_CORE, &r), 0);
+	r.rlim_cur = r.rlim_max == RLIM_INFINITY || r.rlim_max > (1 << 20) ? (1 << 20) : r.rlim_max;
+	if (r.rlim_cur == 0)
+		skip(); /* a hard limit of 0: nothing to switch off */
+	assert_int_equal(setrlimit(RLIMIT_CORE, &r), 0);
+	assert_int_equal(prctl(PR_SET_DUMPABLE, 1), 0);
+	long long before = core_limit();
+
+	struct home h = home_new();
+	pg_key *a = gen("alice");
+	assert_int_equal(prctl(PR_GET_DUMPABLE), 0);
+	assert_int_equal(core_limit(), 0);
+	pg_key *b = gen("bob");
+	pg_key_free(a); /* bob's key is still held */
+	assert_int_equal(prctl(PR_GET_DUMPABLE), 0);
+	assert_int_equal(core_limit(), 0);
+	save(b, h.home, PASS);
+	pg_key_free(b);
+	assert_int_equal(prctl(PR_GET_DUMPABLE), 1);
+	assert_int_equal(core_limit(), before);
+
+	/* finding reads the key file (its text is secret), then lets go */
+	pg_key *k = find(h.home, "bob");
+	assert_int_equal(prctl(PR_GET_DUMPABLE), 1);
+	assert_int_equal(core_limit(), before);
+	/* unlocking holds the key until it is freed; a failed unlock holds nothing */
+	assert_error(pg_key_unlock(k, h.home, "wrong"), PG_EKEY, "wrong passphrase");
+	assert_int_equal(prctl(PR_GET_DUMPABLE), 1);
+	assert_int_equal(pg_key_unlock(k, h.home, PASS), 0);
+	assert_int_equal(prctl(PR_GET_DUMPABLE), 0);
+	assert_int_equal(core_limit(), 0);
+	pg_key_free(k);
+	assert_int_equal(prctl(PR_GET_DUMPABLE), 1);
+	assert_int_equal(core_limit(), before);
+
+	/* secret memory itself: wiped and guarded by libsodium */
+	char *p = pg_secret_alloc(16);
+	assert_int_equal(prctl(PR_GET_DUMPABLE), 0);
+	pg_secret_free(p);
+	pg_secret_free(NULL);
+	assert_int_equal(prctl(PR_GET_DUMPABLE), 1);
+	home_free(&h);
+}
+
 int main(void)
 {
 	if (pg_crypto_init() < 0)
@@ -928,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_rotate),
 		cmocka_unit_test(test_revoke),
 		cmocka_unit_test(test_identity_rules),
+		cmocka_unit_test(test_no_core_while_secret_held),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
