@@ -390,13 +390,16 @@ static void bwrap_args(strv *a, const pg_sandbox *sb, const char *dir, const cha
 			sv_addl(a, "--ro-bind", top[i], top[i], NULL);
 		}
 	}
+	/* bwrap's / and /dev are tmpfs without a size, that is the host's
+	 * memory: only the sized /tmp and /dev/shm stay writable */
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)sb->lim.tmp);
-	sv_addl(a, "--proc", "/proc", "--dev", "/dev", "--size", buf, "--tmpfs", "/tmp", NULL);
+	sv_addl(a, "--proc", "/proc", "--dev", "/dev", "--size", buf, "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
+		"--size", buf, "--tmpfs", "/tmp", NULL);
 	if (dir)
 		sv_addl(a, sb->writable ? "--bind" : "--ro-bind", dir, "/work", NULL);
 	if (extra)
 		sv_addl(a, "--ro-bind", extra, sb->extra_at, NULL);
-	sv_addl(a, "--chdir", dir ? "/work" : "/tmp", "/bin/sh", "-c", cmd, NULL);
+	sv_addl(a, "--remount-ro", "/", "--chdir", dir ? "/work" : "/tmp", "/bin/sh", "-c", cmd, NULL);
 }
 
 static int spawn(pg_proc **out, const pg_sandbox *sb, const char *cmd, int probe)

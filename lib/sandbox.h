@@ -4,8 +4,9 @@
  *
  *   bwrap --unshare-all (no network, own pid/ipc/uts namespaces)
  *         --die-with-parent --new-session --clearenv
- *         read-only /usr /etc /bin /sbin /lib* , fresh /proc /dev,
- *         a private size-limited tmpfs /tmp,
+ *         read-only /usr /etc /bin /sbin /lib* , fresh /proc, a
+ *         read-only /dev and /, private size-limited tmpfs /tmp and
+ *         /dev/shm,
  *         the work directory at /work (read-write for a build,
  *         read-only for a run), cwd /work, HOME=/tmp, PATH=/usr/bin:/bin
  *
@@ -36,7 +37,7 @@ typedef struct pg_limits {
 	uint64_t fsize;   /* largest file written, bytes */
 	unsigned wall_ms; /* wall clock of the whole run */
 	uint64_t output;  /* bytes of stdout + stderr before it is killed */
-	uint64_t tmp;     /* size of the private /tmp, bytes */
+	uint64_t tmp;     /* size of the private /tmp, and of /dev/shm, bytes */
 } pg_limits;
 
 /* Defaults: a build (cc, python -m py_compile ...) and a run. */
