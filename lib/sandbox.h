@@ -38,6 +38,7 @@ typedef struct pg_limits {
 	unsigned wall_ms; /* wall clock of the whole run */
 	uint64_t output;  /* bytes of stdout + stderr before it is killed */
 	uint64_t tmp;     /* size of the private /tmp, and of /dev/shm, bytes */
+	uint64_t disk;    /* what a writable work directory may hold, bytes (each file a 4 KiB block at least) */
 } pg_limits;
 
 /* Defaults: a build (cc, python -m py_compile ...) and a run. */
@@ -72,6 +73,7 @@ typedef enum pg_end {
 	PG_END_CPU,     /* CPU time limit (SIGXCPU or SIGKILL past the limit) */
 	PG_END_OUTPUT,  /* pg killed it: output cap */
 	PG_END_FSIZE,   /* file size limit (SIGXFSZ) */
+	PG_END_DISK,    /* pg killed it: the writable work directory passed lim.disk */
 	PG_END_KILLED,  /* pg killed it on request (pg_proc_kill) */
 } pg_end;
 
@@ -118,7 +120,7 @@ int pg_proc_wait(pg_proc *p);
 
 /* "exit 3", "crashed: signal 11 (Segmentation fault)", "timeout (10 s)",
  * "cpu time limit (5 s)", "output limit (16 MiB)", "file size limit",
- * "killed"; followed by " - memory limit (512 MiB) likely" when stderr says
+ * "disk limit (1024 MiB)", "killed"; followed by " - memory limit (512 MiB) likely" when stderr says
  * memory ran out.  Written into buf. */
 const char *pg_proc_reason(const pg_proc *p, char *buf, size_t n);
 
