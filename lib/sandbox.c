@@ -43,10 +43,11 @@
 #define PRIVATE_UID 0x5a000u /* 368640: above the usual users, below systemd's container range */
 #define PRIVATE_UIDS 0x10000u
 #define BWRAP_PROCS 3        /* pg's reaper, bwrap's monitor, the init of its pid namespace */
+#define DISK_EVERY_MS 200    /* how often a writable work directory is measured */
 
 const pg_limits pg_limits_build = {
 	.cpu_s = 120, .mem = 2048 * MiB, .nproc = 64, .fsize = 256 * MiB,
-	.wall_ms = 300 * 1000, .output = 4 * MiB, .tmp = 256 * MiB,
+	.wall_ms = 300 * 1000, .output = 4 * MiB, .tmp = 256 * MiB, .disk = 1024 * MiB,
 };
 const pg_limits pg_limits_run = {
 	.cpu_s = 20, .mem = 1024 * MiB, .nproc = 16, .fsize = 16 * MiB,
@@ -58,6 +59,8 @@ struct priv {
 	int exited; /* the pidfd said so, and the rest of the group was killed */
 	uid_t uid;  /* the private uid as root, else (uid_t)-1 */
 	int reaper; /* pid is the reaper, a copy of pg; else sh itself */
+	char *disk_dir;     /* a writable work directory to measure, or NULL */
+	uint64_t disk_next; /* when to measure it next, ns */
 };
 
 static uint64_t now_ns(void)
@@ -390,13 +393,16 @@ static void bwrap_args(strv *a, const pg_sandbox *sb, const char *dir, const cha
 			sv_addl(a, "--ro-bind", top[i], top[i], NULL);
 		}
 	}
+	/* bwrap's / and /dev are tmpfs without a size, that is the host's
+	 * memory: only the sized /tmp and /dev/shm stay writable */
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)sb->lim.tmp);
-	sv_addl(a, "--proc", "/proc", "--dev", "/dev", "--size", buf, "--tmpfs", "/tmp", NULL);
+	sv_addl(a, "--proc", "/proc", "--dev", "/dev", "--size", buf, "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
+		"--size", buf, "--tmpfs", "/tmp", NULL);
 	if (dir)
 		sv_addl(a, sb->writable ? "--bind" : "--ro-bind", dir, "/work", NULL);
 	if (extra)
 		sv_addl(a, "--ro-bind", extra, sb->extra_at, NULL);
-	sv_addl(a, "--chdir", dir ? "/work" : "/tmp", "/bin/sh", "-c", cmd, NULL);
+	sv_addl(a, "--remount-ro", "/", "--chdir", dir ? "/work" : "/tmp", "/bin/sh", "-c", cmd, NULL);
 }
 
 static int spawn(pg_proc **out, const pg_sandbox *sb, const char *cmd, int probe)
@@ -487,6 +493,7 @@ static int spawn(pg_proc **out, const pg_sandbox *sb, const char *cmd, int probe
 	p->priv = pv;
 	pv->uid = c.uid;
 	pv->reaper = c.reaper;
+	pv->disk_dir = sb->writable && sb->lim.disk ? pg_strdup(dir) : NULL;
 	pv->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	p->in = fds[1], p->out = fds[2], p->err = fds[4];
 	fds[1] = fds[2] = fds[4] = -1;
@@ -561,6 +568,8 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+static int disk_over(const pg_proc *p);
+
 /* Record how it ended: status is bwrap's (or sh's without the sandbox). */
 static void ended(pg_proc *p, int status, const struct rusage *ru, pg_end why)
 {
@@ -578,6 +587,8 @@ static void ended(pg_proc *p, int status, const struct rusage *ru, pg_end why)
 		sig = code - 128;
 	if (why == PG_END_OUTPUT || (why != PG_END_RUNNING && WIFSIGNALED(status) && sig == SIGKILL))
 		p->end = why, p->code = 0;
+	else if (!sig && disk_over(p))
+		p->end = PG_END_DISK, p->code = 0; /* written in less than a measure's interval */
 	else if (!sig)
 		p->end = PG_END_EXIT, p->code = code;
 	else if (sig == SIGXCPU || (sig == SIGKILL && cpu >= p->lim.cpu_s))
@@ -614,6 +625,49 @@ static void kill_as(pg_proc *p, pg_end why)
 void pg_proc_kill(pg_proc *p)
 {
 	kill_as(p, PG_END_KILLED);
+}
+
+static _Thread_local uint64_t disk_used;
+
+static int disk_add(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path, (void)ftw;
+	/* a directory it cannot read could hide anything */
+	if (flag == FTW_DNR)
+		return -1;
+	/* an empty file costs an inode: each counts as a block at least */
+	uint64_t b = flag == FTW_NS ? 0 : (uint64_t)st->st_blocks * 512;
+	disk_used += b > 4096 ? b : 4096;
+	return 0;
+}
+
+/* Whether the writable work directory holds more than lim.disk, or cannot
+ * be walked (a directory pg cannot read): the files a build writes are on
+ * the host's disk, and the rlimit bounds only each one's size. */
+static int disk_over(const pg_proc *p)
+{
+	const struct priv *pv = p->priv;
+	disk_used = 0;
+	return pv->disk_dir && (nftw(pv->disk_dir, disk_add, 16, FTW_PHYS | FTW_MOUNT) != 0 ||
+				disk_used > p->lim.disk);
+}
+
+/* Measured as the run goes, so that it ends soon after it passes. */
+static void watch_disk(pg_proc *p)
+{
+	struct priv *pv = p->priv;
+	if (!pv->disk_dir || p->end != PG_END_RUNNING || now_ns() < pv->disk_next)
+		return;
+	pv->disk_next = now_ns() + DISK_EVERY_MS * 1000000ull;
+	if (disk_over(p))
+		kill_as(p, PG_END_DISK);
+}
+
+/* A poll's timeout, shortened to the next measure of the work directory. */
+static int disk_wait(const pg_proc *p, int t)
+{
+	const struct priv *pv = p->priv;
+	return pv->disk_dir && (t < 0 || t > DISK_EVERY_MS) ? DISK_EVERY_MS : t;
 }
 
 void pg_proc_close_in(pg_proc *p)
@@ -702,7 +756,7 @@ static int step(pg_proc *p, const char *in, size_t inlen, size_t *inoff, pg_buf 
 		ei = n, fds[n++] = (struct pollfd){ p->err, POLLIN, 0 };
 	if (pv->pidfd >= 0 && !pv->exited)
 		pi = n, fds[n++] = (struct pollfd){ pv->pidfd, POLLIN, 0 };
-	if (poll(fds, (nfds_t)n, t) < 0 && errno != EINTR)
+	if (poll(fds, (nfds_t)n, disk_wait(p, t)) < 0 && errno != EINTR)
 		return pg_error_set(PG_ERROR, "cannot poll the sandbox's pipes: %s", strerror(errno));
 	if (wi >= 0 && fds[wi].revents) {
 		ssize_t r = write_nosigpipe(p->in, in + *inoff, inlen - *inoff);
@@ -723,6 +777,7 @@ static int step(pg_proc *p, const char *in, size_t inlen, size_t *inoff, pg_buf 
 	}
 	if (p->end == PG_END_RUNNING && now_ns() >= end)
 		kill_as(p, PG_END_TIMEOUT);
+	watch_disk(p);
 	return 0;
 }
 
@@ -756,13 +811,15 @@ int pg_proc_wait(pg_proc *p)
 		uint64_t left = (end - now + 999999) / 1000000;
 		struct pollfd pf = { pv->pidfd, POLLIN, 0 };
 		int t = pv->pidfd < 0 ? 10 : left > INT_MAX ? INT_MAX : (int)left;
-		if (poll(&pf, pv->pidfd >= 0, t) < 0 && errno != EINTR)
+		if (poll(&pf, pv->pidfd >= 0, disk_wait(p, t)) < 0 && errno != EINTR)
 			err = pg_error_set(PG_ERROR, "cannot wait for the sandbox: %s", strerror(errno));
 		pid_t r = wait4(p->pid, &status, WNOHANG, &ru);
 		if (r == p->pid)
 			ended(p, status, &ru, PG_END_RUNNING);
 		else if (r < 0 && errno != EINTR)
 			err = pg_error_set(PG_ERROR, "cannot wait for the sandbox: %s", strerror(errno));
+		else
+			watch_disk(p);
 	}
 	if (err < 0)
 		kill_as(p, PG_END_KILLED);
@@ -796,6 +853,7 @@ const char *pg_proc_reason(const pg_proc *p, char *buf, size_t n)
 	case PG_END_CPU: snprintf(buf, n, "cpu time limit (%u s)", p->lim.cpu_s); break;
 	case PG_END_OUTPUT: snprintf(buf, n, "output limit (%s)", size_str(size, p->lim.output)); break;
 	case PG_END_FSIZE: snprintf(buf, n, "file size limit"); break;
+	case PG_END_DISK: snprintf(buf, n, "disk limit (%s)", size_str(size, p->lim.disk)); break;
 	case PG_END_KILLED: snprintf(buf, n, "killed"); break;
 	}
 	size_t len = strlen(buf);
@@ -812,6 +870,7 @@ void pg_proc_free(pg_proc *p)
 	struct priv *pv = p->priv;
 	close_fd(&pv->pidfd);
 	pg_buf_free(&p->errtail);
+	free(pv->disk_dir);
 	free(pv);
 	free(p);
 }

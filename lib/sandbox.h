@@ -4,8 +4,9 @@
  *
  *   bwrap --unshare-all (no network, own pid/ipc/uts namespaces)
  *         --die-with-parent --new-session --clearenv
- *         read-only /usr /etc /bin /sbin /lib* , fresh /proc /dev,
- *         a private size-limited tmpfs /tmp,
+ *         read-only /usr /etc /bin /sbin /lib* , fresh /proc, a
+ *         read-only /dev and /, private size-limited tmpfs /tmp and
+ *         /dev/shm,
  *         the work directory at /work (read-write for a build,
  *         read-only for a run), cwd /work, HOME=/tmp, PATH=/usr/bin:/bin
  *
@@ -36,7 +37,8 @@ typedef struct pg_limits {
 	uint64_t fsize;   /* largest file written, bytes */
 	unsigned wall_ms; /* wall clock of the whole run */
 	uint64_t output;  /* bytes of stdout + stderr before it is killed */
-	uint64_t tmp;     /* size of the private /tmp, bytes */
+	uint64_t tmp;     /* size of the private /tmp, and of /dev/shm, bytes */
+	uint64_t disk;    /* what a writable work directory may hold, bytes (each file a 4 KiB block at least) */
 } pg_limits;
 
 /* Defaults: a build (cc, python -m py_compile ...) and a run. */
@@ -71,6 +73,7 @@ typedef enum pg_end {
 	PG_END_CPU,     /* CPU time limit (SIGXCPU or SIGKILL past the limit) */
 	PG_END_OUTPUT,  /* pg killed it: output cap */
 	PG_END_FSIZE,   /* file size limit (SIGXFSZ) */
+	PG_END_DISK,    /* pg killed it: the writable work directory passed lim.disk */
 	PG_END_KILLED,  /* pg killed it on request (pg_proc_kill) */
 } pg_end;
 
@@ -117,7 +120,7 @@ int pg_proc_wait(pg_proc *p);
 
 /* "exit 3", "crashed: signal 11 (Segmentation fault)", "timeout (10 s)",
  * "cpu time limit (5 s)", "output limit (16 MiB)", "file size limit",
- * "killed"; followed by " - memory limit (512 MiB) likely" when stderr says
+ * "disk limit (1024 MiB)", "killed"; followed by " - memory limit (512 MiB) likely" when stderr says
  * memory ran out.  Written into buf. */
 const char *pg_proc_reason(const pg_proc *p, char *buf, size_t n);
 

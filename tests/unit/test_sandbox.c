@@ -421,6 +421,41 @@ static void test_file_size_limit(void **state)
 	pg_proc_free(p);
 }
 
+/* A build's files are on the host's disk: the rlimit bounds one file,
+ * lim.disk all of them, counting each file as a 4 KiB block at least. */
+static void test_disk_limit_of_a_writable_dir(void **state)
+{
+	(void)state;
+	NEED_BWRAP();
+	static const char *const over[] = {
+		/* while it writes, a megabyte at a time */
+		"i=0; while [ $i -lt 100 ]; do head -c 1000000 /dev/zero > f$i; i=$((i+1)); sleep 0.05; done",
+		/* faster than pg measures, then a clean exit */
+		"for i in 1 2 3 4 5 6; do head -c 1000000 /dev/zero > f$i; done",
+		/* empty files, each an inode */
+		"i=0; while [ $i -lt 1500 ]; do : > e$i; i=$((i+1)); done; sleep 10",
+	};
+	pg_sandbox sb;
+	pg_proc *p;
+	for (size_t i = 0; i <= sizeof(over) / sizeof(*over); i++) {
+		char *dir = unit_tmpdir();
+		sb = sandbox(dir);
+		sb.writable = 1;
+		sb.lim.disk = 4 << 20;
+		p = run(&sb, i ? over[i - 1] : "head -c 2000000 /dev/zero > f && mkdir d && : > d/e", NULL, 0, NULL);
+		assert_string_equal(reason(p), i ? "disk limit (4 MiB)" : "exit 0");
+		assert_true(seconds(p) < 3);
+		pg_proc_free(p);
+		unit_rmtree(dir);
+	}
+	/* nothing measures a directory it cannot write */
+	sb = sandbox(bin);
+	sb.lim.disk = 1;
+	p = run(&sb, "true", NULL, 0, NULL);
+	assert_string_equal(reason(p), "exit 0");
+	pg_proc_free(p);
+}
+
 static void test_kill_and_stdin_eof(void **state)
 {
 	(void)state;
@@ -539,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_host_files_out_of_reach),
 		cmocka_unit_test(test_work_is_read_only_unless_writable),
 		cmocka_unit_test(test_file_size_limit),
+		cmocka_unit_test(test_disk_limit_of_a_writable_dir),
 		cmocka_unit_test(test_kill_and_stdin_eof),
 		cmocka_unit_test(test_a_run_that_stops_reading_cannot_block),
 		cmocka_unit_test(test_no_fd_leak_across_50_spawns),
