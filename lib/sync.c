@@ -535,7 +535,12 @@ static int move_ref(pg_store *s, const pg_sync_log *l, const char *why)
 	git_reference *ref = NULL;
 	memcpy(name, PG_REF_PREFIX, sizeof(PG_REF_PREFIX) - 1);
 	pg_hex(name + sizeof(PG_REF_PREFIX) - 1, l->publisher, PG_PK_LEN);
-	int e = git_oid_is_zero(&l->old_tip)
+	char *lockfile = pg_asprintf("%s.lock", name);
+	int e = pg_store_note(s, lockfile);
+	free(lockfile);
+	if (e < 0)
+		return e;
+	e = git_oid_is_zero(&l->old_tip)
 		? git_reference_create(&ref, pg_store_repo(s), name, &l->new_tip, 0, why)
 		: git_reference_create_matching(&ref, pg_store_repo(s), name, &l->new_tip, 1, &l->old_tip, why);
 	git_reference_free(ref);
