@@ -96,11 +96,15 @@ int pg_remote_add(pg_store *s, const char *name, const char *given)
 		return pg_error_set(PG_EEXISTS, "remote '%s' exists: 'pg remote rm %s' first", name, name);
 	char *spec = pg_asprintf("+" PG_REF_PREFIX "*:" PG_QUARANTINE_PREFIX "%s/*", name);
 	char *url = pg_remote_url_form(given);
-	e = git_remote_create_with_fetchspec(&r, pg_store_repo(s), name, url, spec);
+	int err = pg_store_lock(s);
+	if (err == 0 && (err = pg_store_note(s, "config.lock")) == 0 &&
+	    git_remote_create_with_fetchspec(&r, pg_store_repo(s), name, url, spec) < 0)
+		err = pg_git_err(PG_ERROR, "cannot add the remote");
+	pg_store_unlock(s);
 	free(url);
 	free(spec);
 	git_remote_free(r);
-	return e < 0 ? pg_git_err(PG_ERROR, "cannot add the remote") : 0;
+	return err;
 }
 
 int pg_remote_rm(pg_store *s, const char *name)
@@ -110,9 +114,17 @@ int pg_remote_rm(pg_store *s, const char *name)
 	git_remote_free(r);
 	if (e == GIT_ENOTFOUND)
 		return pg_error_set(PG_ENOTFOUND, "no remote '%s': 'pg remote -v' lists them", name);
-	if (e < 0 || git_remote_delete(pg_store_repo(s), name) < 0)
+	if (e < 0)
 		return pg_git_err(PG_ERROR, "cannot remove the remote");
-	return 0;
+	/* the config and the remote's quarantine refs go */
+	char *dir = pg_asprintf(PG_QUARANTINE_PREFIX "%s/", name);
+	int err = pg_store_lock(s);
+	if (err == 0 && (err = pg_store_note(s, "config.lock")) == 0 && (err = pg_store_note(s, dir)) == 0 &&
+	    git_remote_delete(pg_store_repo(s), name) < 0)
+		err = pg_git_err(PG_ERROR, "cannot remove the remote");
+	pg_store_unlock(s);
+	free(dir);
+	return err;
 }
 
 static int cmp_info(const void *a, const void *b)
