@@ -31,11 +31,12 @@ TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 # missing ones; everything else depends on it only through 'test' and 'demo'.
 # openssh-server and -client: tests/integration/t_ssh.sh runs its own sshd
 # (on a machine run by systemd, the package also enables the ssh service).
+# strace: tests/integration/t_crash.sh kills pg at chosen system calls.
 DEB_PKGS := build-essential pkg-config git libgit2-dev libsodium-dev \
             libncurses-dev libarchive-dev libyaml-dev libcmocka-dev \
             libsqlite3-dev libjansson-dev bubblewrap hyperfine python3 \
             openssh-server openssh-client zstd tmux \
-            bash-completion zsh fish man-db
+            bash-completion zsh fish man-db strace
 
 # B is the build directory; SAN=1 builds with AddressSanitizer and
 # UndefinedBehaviorSanitizer into build-san/.

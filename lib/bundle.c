@@ -889,11 +889,7 @@ static int quarantine(pg_sync_report *r, pg_store *s, const pg_bundle_ref *b, co
 	memcpy(rf.publisher, b->publisher, PG_PK_LEN);
 	memcpy(rf.commit, tip, sizeof(rf.commit));
 	snprintf(rf.kind, sizeof(rf.kind), "%s", l->kind);
-	int err = pg_store_lock(s);
-	if (err == 0) {
-		err = pg_refusal_record(s, &rf);
-		pg_store_unlock(s);
-	}
+	int err = pg_refusal_record(s, &rf); /* the caller holds the lock */
 	return err < 0 ? err : 1;
 }
 
@@ -945,8 +941,16 @@ int pg_bundle_import(pg_sync_report *r, pg_store *s, const char *path, const pg_
 	r->received_objects = k.stats.received_objects;
 
 	qname = pg_asprintf("bundle+%ld", (long)getpid()); /* '+': no remote has this name */
-	if ((err = drop_quarantine(s, qname)) < 0)
+	/* an import holds the lock from its quarantine to its drop, so the
+	 * quarantine of another is what a killed import left: garbage (and
+	 * git's lock files in it, the lock's next holder removed) */
+	if ((err = pg_store_lock(s)) < 0)
 		goto done;
+	if (drop_quarantine(s, "bundle+*") < 0)
+		pg_error_clear(); /* garbage that stays does no harm */
+	char *dir = pg_asprintf(PG_QUARANTINE_PREFIX "%s/", qname);
+	err = pg_store_note(s, dir);
+	free(dir);
 	for (size_t i = 0; i < n && err == 0; i++) {
 		int e = git_oid_is_zero(&refs[i].base) ? 0 : refuse_missing_base(&pre, s, &refs[i]);
 		if (e == 0)
@@ -955,10 +959,11 @@ int pg_bundle_import(pg_sync_report *r, pg_store *s, const char *path, const pg_
 			err = e;
 	}
 	if (err == 0)
-		err = pg_adopt(r, s, qname, r->source, abs, o);
+		err = pg_adopt_held(r, s, qname, r->source, abs, o);
 	int e = drop_quarantine(s, qname);
 	if (err == 0)
 		err = e;
+	pg_store_unlock(s);
 	if (pre.nlogs) {
 		r->logs = pg_realloc(r->logs, (r->nlogs + pre.nlogs) * sizeof(*r->logs));
 		memcpy(r->logs + r->nlogs, pre.logs, pre.nlogs * sizeof(*pre.logs));

@@ -76,7 +76,9 @@ int pg_bundle_read(pg_bundle_ref **refs, size_t *n, const char *path, uint64_t p
  * checks the pack), put each log whose base this store holds in a
  * private quarantine, refs/pg/q/bundle+<pid>/, and pg_adopt it with
  * source "bundle:<file name>"; the quarantine refs are removed whatever
- * happens.  A log whose base the store lacks is refused ("missing").
+ * happens.  The store's lock is held from the first quarantine ref to the
+ * last removed, so another import's quarantine found then is a killed
+ * import's, and is removed too.  A log whose base the store lacks is refused ("missing").
  * Fills r like pg_fetch; returns an error only when the bundle is
  * unreadable or the store failed, never for a refused log. */
 int pg_bundle_import(pg_sync_report *r, pg_store *s, const char *path, const pg_sync_opts *o);

@@ -73,8 +73,12 @@ int pg_config_set(pg_store *s, const char *key, const char *value)
 		return unknown(key);
 	if ((err = st->check(value)) < 0)
 		return pg_error_prefix(err, "%s", key);
+	if ((err = pg_store_lock(s)) < 0 || (err = pg_store_note(s, "config.lock")) < 0)
+		goto done;
 	if (git_repository_config(&cfg, pg_store_repo(s)) < 0 || git_config_set_string(cfg, key, value) < 0)
 		err = pg_git_err(PG_ERROR, "cannot write the store's config");
+done:
+	pg_store_unlock(s);
 	git_config_free(cfg);
 	return err;
 }
@@ -85,11 +89,16 @@ int pg_config_unset(pg_store *s, const char *key)
 	int err = 0;
 	if (!pg_setting_find(key))
 		return unknown(key);
+	if ((err = pg_store_lock(s)) < 0 || (err = pg_store_note(s, "config.lock")) < 0) {
+		pg_store_unlock(s);
+		return err;
+	}
 	if (git_repository_config(&cfg, pg_store_repo(s)) < 0)
 		err = pg_git_err(PG_ERROR, "cannot open the store's config");
 	else if (git_config_delete_entry(cfg, key) < 0 && git_error_last() && git_error_last()->klass != GIT_ERROR_CONFIG)
 		err = pg_git_err(PG_ERROR, "cannot write the store's config");
 	git_error_clear();
+	pg_store_unlock(s);
 	git_config_free(cfg);
 	return err;
 }

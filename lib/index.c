@@ -508,6 +508,29 @@ int pg_index_open_readonly(pg_index **out, pg_store *s)
 	return err;
 }
 
+/* SQLite replays a WAL onto whatever file has its name, so the old index's
+ * must be gone before the new file takes the name: a reindex killed in
+ * between would leave the new file read through the old one's pages.  A
+ * checkpoint into the old file removes it the way SQLite survives a crash;
+ * a WAL whose index SQLite cannot read is worth nothing. */
+static void retire_wal(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	int done = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+		   sqlite3_busy_timeout(db, 30000) == SQLITE_OK &&
+		   sqlite3_prepare_v2(db, "PRAGMA journal_mode=DELETE", -1, &st, NULL) == SQLITE_OK &&
+		   sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "delete");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	if (!done)
+		for (const char *suffix = "-wal"; suffix; suffix = strcmp(suffix, "-wal") ? NULL : "-shm") {
+			char *f = pg_asprintf("%s%s", path, suffix);
+			unlink(f);
+			free(f);
+		}
+}
+
 int pg_index_rebuild(pg_store *s, size_t *objects, size_t *logs)
 {
 	char *path = pg_path_join(pg_store_path(s), "index.sqlite");
@@ -537,7 +560,8 @@ int pg_index_rebuild(pg_store *s, size_t *objects, size_t *logs)
 		goto done;
 	pg_index_free(x);
 	x = NULL;
-	/* the old file's WAL must not be replayed onto the new file */
+	retire_wal(path);
+	/* what a process still reading the old file left */
 	char *wal = pg_asprintf("%s-wal", path), *shm = pg_asprintf("%s-shm", path);
 	if (rename(tmp, path) < 0)
 		err = pg_error_set(PG_ERROR, "cannot replace the index: %m");

@@ -3,6 +3,7 @@
 #include "payload.h"
 #include "result.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <git2/sys/mempack.h>
@@ -205,6 +206,58 @@ git_repository *pg_store_repo(pg_store *s)
 	return s->repo;
 }
 
+/* A note is a git lock file below .pg/ (or a directory of them, ending in
+ * '/'): config.lock or one under refs/pg/. */
+static int note_valid(const char *p, size_t n)
+{
+	if (n == 11 && !memcmp(p, "config.lock", 11))
+		return 1;
+	if (n < 9 || memcmp(p, "refs/pg/", 8) || memmem(p, n, "..", 2) || memchr(p, '\0', n))
+		return 0;
+	return p[n - 1] == '/' || !memcmp(p + n - 5, ".lock", 5);
+}
+
+static void remove_locks_in(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+		if (n > 5 && !strcmp(e->d_name + n - 5, ".lock"))
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* The last holder was killed with the git lock files it noted still there
+ * (a clean unlock empties the file): remove them, or git would refuse that
+ * ref or the config for good.  They were its own, created while it held
+ * this lock. */
+static void clear_notes(const pg_store *s, int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > (1 << 24))
+		return;
+	char *text = pg_malloc((size_t)st.st_size);
+	ssize_t len = pread(fd, text, (size_t)st.st_size, 0);
+	for (char *p = text, *end = text + (len > 0 ? len : 0), *nl; p < end; p = nl + 1) {
+		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+			break;
+		if (!note_valid(p, (size_t)(nl - p)))
+			continue; /* the pid, or not a note */
+		*nl = '\0';
+		char *path = pg_path_join(s->path, p);
+		if (nl[-1] == '/')
+			remove_locks_in(path);
+		else
+			unlink(path);
+		free(path);
+	}
+	free(text);
+}
+
 int pg_store_lock(pg_store *s)
 {
 	if (s->lockfd >= 0)
@@ -235,6 +288,7 @@ int pg_store_lock(pg_store *s)
 		nanosleep(&ts, NULL);
 		waited += 0.05;
 	}
+	clear_notes(s, fd);
 	char pid[32];
 	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	/* the pid is only a hint for other processes' messages */
@@ -244,10 +298,26 @@ int pg_store_lock(pg_store *s)
 	return 0;
 }
 
+int pg_store_note(pg_store *s, const char *lockfile)
+{
+	char *line = pg_asprintf("%s\n", lockfile);
+	size_t n = strlen(line);
+	struct stat st;
+	int ok = s->lockfd >= 0 && fstat(s->lockfd, &st) == 0 &&
+		 pwrite(s->lockfd, line, n, st.st_size) == (ssize_t)n && fdatasync(s->lockfd) == 0;
+	free(line);
+	return ok ? 0 : pg_error_set(PG_ERROR, "cannot write to the store lock: %s",
+				     s->lockfd < 0 ? "not held" : strerror(errno));
+}
+
 void pg_store_unlock(pg_store *s)
 {
 	if (s->lockfd < 0)
 		return;
+	/* the noted files are renamed or removed by now: nothing to clear (a
+	 * failure here only costs the next holder a few unlinks) */
+	int r = ftruncate(s->lockfd, 0);
+	(void)r;
 	close(s->lockfd); /* releases the flock */
 	s->lockfd = -1;
 }
@@ -687,6 +757,11 @@ int pg_txn_commit(pg_txn *t)
 	if (err < 0)
 		goto done;
 	ref_name(name, t->key->pk);
+	char *lockfile = pg_asprintf("%s.lock", name);
+	err = pg_store_note(t->s, lockfile);
+	free(lockfile);
+	if (err < 0)
+		goto done;
 	if ((had_parent ? git_reference_create_matching(&ref, t->s->repo, name, &tip, 1, &old, "pg publish")
 			: git_reference_create(&ref, t->s->repo, name, &tip, 0, "pg publish")) < 0)
 		err = pg_git_err(PG_ERROR, "cannot move the log ref (did another process write to this log?)");

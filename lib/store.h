@@ -47,6 +47,13 @@ git_repository *pg_store_repo(pg_store *s);
  * Waits up to PG_LOCK_TIMEOUT seconds (default 30), then PG_ELOCKED. */
 int pg_store_lock(pg_store *s);
 void pg_store_unlock(pg_store *s);
+/* Note, holding the lock, a git lock file this process is about to create
+ * (relative to .pg/: "refs/pg/pub/<key>.lock", "config.lock", or a
+ * directory of them ending in '/').  A process killed before git renamed
+ * or removed it would leave it to refuse that ref or the config for good:
+ * the next one to take the lock removes what was noted.  Unlocking drops
+ * the notes. */
+int pg_store_note(pg_store *s, const char *lockfile);
 
 /* Read a git blob by its hex oid. */
 int pg_store_read_blob(pg_buf *out, pg_store *s, const char *oid_hex);

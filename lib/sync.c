@@ -96,11 +96,15 @@ int pg_remote_add(pg_store *s, const char *name, const char *given)
 		return pg_error_set(PG_EEXISTS, "remote '%s' exists: 'pg remote rm %s' first", name, name);
 	char *spec = pg_asprintf("+" PG_REF_PREFIX "*:" PG_QUARANTINE_PREFIX "%s/*", name);
 	char *url = pg_remote_url_form(given);
-	e = git_remote_create_with_fetchspec(&r, pg_store_repo(s), name, url, spec);
+	int err = pg_store_lock(s);
+	if (err == 0 && (err = pg_store_note(s, "config.lock")) == 0 &&
+	    git_remote_create_with_fetchspec(&r, pg_store_repo(s), name, url, spec) < 0)
+		err = pg_git_err(PG_ERROR, "cannot add the remote");
+	pg_store_unlock(s);
 	free(url);
 	free(spec);
 	git_remote_free(r);
-	return e < 0 ? pg_git_err(PG_ERROR, "cannot add the remote") : 0;
+	return err;
 }
 
 int pg_remote_rm(pg_store *s, const char *name)
@@ -110,9 +114,17 @@ int pg_remote_rm(pg_store *s, const char *name)
 	git_remote_free(r);
 	if (e == GIT_ENOTFOUND)
 		return pg_error_set(PG_ENOTFOUND, "no remote '%s': 'pg remote -v' lists them", name);
-	if (e < 0 || git_remote_delete(pg_store_repo(s), name) < 0)
+	if (e < 0)
 		return pg_git_err(PG_ERROR, "cannot remove the remote");
-	return 0;
+	/* the config and the remote's quarantine refs go */
+	char *dir = pg_asprintf(PG_QUARANTINE_PREFIX "%s/", name);
+	int err = pg_store_lock(s);
+	if (err == 0 && (err = pg_store_note(s, "config.lock")) == 0 && (err = pg_store_note(s, dir)) == 0 &&
+	    git_remote_delete(pg_store_repo(s), name) < 0)
+		err = pg_git_err(PG_ERROR, "cannot remove the remote");
+	pg_store_unlock(s);
+	free(dir);
+	return err;
 }
 
 static int cmp_info(const void *a, const void *b)
@@ -535,25 +547,28 @@ static int move_ref(pg_store *s, const pg_sync_log *l, const char *why)
 	git_reference *ref = NULL;
 	memcpy(name, PG_REF_PREFIX, sizeof(PG_REF_PREFIX) - 1);
 	pg_hex(name + sizeof(PG_REF_PREFIX) - 1, l->publisher, PG_PK_LEN);
-	int e = git_oid_is_zero(&l->old_tip)
+	char *lockfile = pg_asprintf("%s.lock", name);
+	int e = pg_store_note(s, lockfile);
+	free(lockfile);
+	if (e < 0)
+		return e;
+	e = git_oid_is_zero(&l->old_tip)
 		? git_reference_create(&ref, pg_store_repo(s), name, &l->new_tip, 0, why)
 		: git_reference_create_matching(&ref, pg_store_repo(s), name, &l->new_tip, 1, &l->old_tip, why);
 	git_reference_free(ref);
 	return e < 0 ? pg_git_err(PG_ERROR, "cannot move a log ref") : 0;
 }
 
-int pg_adopt(pg_sync_report *r, pg_store *s, const char *qname, const char *source, const char *url,
-	     const pg_sync_opts *o)
+int pg_adopt_held(pg_sync_report *r, pg_store *s, const char *qname, const char *source, const char *url,
+		  const pg_sync_opts *o)
 {
 	struct qref *q;
 	size_t nq, cap = r->nlogs; /* the report may hold logs already */
 	int err;
 	if (!r->source)
 		r->source = pg_strdup(source);
-	if ((err = pg_store_lock(s)) < 0)
-		return err;
 	if ((err = quarantined(&q, &nq, s, qname)) < 0)
-		goto done;
+		return err;
 	/* git hashed every object it received (the indexer names them by
 	 * their SHA-1) and pg hashes objects and payloads itself: hashing
 	 * each again on every read would only double the cost */
@@ -604,7 +619,15 @@ int pg_adopt(pg_sync_report *r, pg_store *s, const char *qname, const char *sour
 		qsort(r->logs, r->nlogs, sizeof(*r->logs), cmp_log);
 	free(q);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
-done:
+	return err;
+}
+
+int pg_adopt(pg_sync_report *r, pg_store *s, const char *qname, const char *source, const char *url,
+	     const pg_sync_opts *o)
+{
+	int err = pg_store_lock(s);
+	if (err == 0)
+		err = pg_adopt_held(r, s, qname, source, url, o);
 	pg_store_unlock(s);
 	return err;
 }
@@ -619,6 +642,8 @@ struct xfer {
 	pg_buf remote_msg;           /* what the remote said on the sideband */
 	pg_push_report *push;
 	git_repository *repo;
+	pg_store *store;             /* fetch: whose lock guards the quarantine */
+	int lock_err;                /* fetch: the store lock could not be had */
 	enum { CRED_OK, CRED_REFUSED, CRED_NOKEY, CRED_NOMETHOD } cred_failed; /* why ssh login ended */
 	char cred_user[64];          /* the user it logged in as */
 	char cred_offered[128];      /* "ssh-agent's keys, ~/.ssh/id_ed25519" */
@@ -801,6 +826,26 @@ static void fetch_options(git_fetch_options *fo, struct xfer *x)
 	fo->update_fetchhead = 0;
 }
 
+/* git_remote_fetch, with the quarantine's refs moved under the store lock
+ * (the download, the long part, runs without it): a fetch killed while it
+ * moves them leaves git's lock files, which the lock's next holder removes,
+ * as no one else writes there.  -1 with git's error set, or with
+ * x->lock_err when the lock could not be had. */
+static int fetch_tips(git_remote *rm, const char *name, const git_strarray *specs, const git_fetch_options *fo,
+		      struct xfer *x)
+{
+	int e = git_remote_download(rm, specs, fo);
+	git_remote_disconnect(rm);
+	if (e < 0)
+		return e;
+	char *dir = pg_asprintf(PG_QUARANTINE_PREFIX "%s/", name);
+	if ((x->lock_err = pg_store_lock(x->store)) == 0 && (x->lock_err = pg_store_note(x->store, dir)) == 0)
+		e = git_remote_update_tips(rm, &fo->callbacks, 0, fo->download_tags, "pg fetch");
+	pg_store_unlock(x->store);
+	free(dir);
+	return x->lock_err < 0 ? -1 : e;
+}
+
 /* The whole fetch failed: fetch each log on its own, so one that cannot
  * be sent does not keep the others out.  Fills r->warning. */
 static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struct xfer *x, const char *first_msg)
@@ -830,8 +875,8 @@ static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struc
 		git_strarray one = { &specs[i], 1 };
 		fetch_options(&fo, x);
 		tried++;
-		if (git_remote_fetch(rm, &one, &fo, "pg fetch") < 0) {
-			if (x->over)
+		if (fetch_tips(rm, name, &one, &fo, x) < 0) {
+			if (x->over || x->lock_err)
 				break;
 			if (!failed++) {
 				const git_error *e = git_error_last();
@@ -843,6 +888,8 @@ static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struc
 	for (size_t i = 0; i < nspecs; i++)
 		free(specs[i]);
 	free(specs);
+	if (x->lock_err)
+		return x->lock_err;
 	if (x->over)
 		return transfer_err(x, "cannot fetch from", name, git_remote_url(rm));
 	if (failed == tried) /* nothing came: the fetch failed, it did not half succeed */
@@ -860,7 +907,8 @@ static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struc
 int pg_fetch(pg_sync_report *r, pg_store *s, const char *name, const pg_sync_opts *o)
 {
 	git_remote *rm = NULL;
-	struct xfer x = { .o = o, .max = pg_sync_max_bytes(o), .remote_msg = PG_BUF_INIT, .repo = pg_store_repo(s) };
+	struct xfer x = { .o = o, .max = pg_sync_max_bytes(o), .remote_msg = PG_BUF_INIT, .repo = pg_store_repo(s),
+			  .store = s };
 	git_fetch_options fo;
 	int err = 0;
 	memset(r, 0, sizeof(*r));
@@ -876,7 +924,11 @@ int pg_fetch(pg_sync_report *r, pg_store *s, const char *name, const pg_sync_opt
 		goto done;
 	}
 	fetch_options(&fo, &x);
-	if (git_remote_fetch(rm, NULL, &fo, "pg fetch") < 0) {
+	if (fetch_tips(rm, name, NULL, &fo, &x) < 0) {
+		if (x.lock_err) {
+			err = x.lock_err;
+			goto done;
+		}
 		if (x.over) {
 			err = transfer_err(&x, "cannot fetch from", name, url);
 			goto done;
@@ -896,13 +948,16 @@ int pg_fetch(pg_sync_report *r, pg_store *s, const char *name, const pg_sync_opt
 	r->received_bytes = x.bytes;
 	r->received_objects = x.objects;
 	git_config *cfg;
-	if (git_repository_config(&cfg, pg_store_repo(s)) == 0) {
+	if ((err = pg_store_lock(s)) < 0)
+		goto done;
+	if (pg_store_note(s, "config.lock") == 0 && git_repository_config(&cfg, pg_store_repo(s)) == 0) {
 		char *key = remote_config_key(name, "pgfetched");
 		git_config_set_int64(cfg, key, (int64_t)time(NULL));
 		free(key);
 		git_config_free(cfg);
 	}
-	err = pg_adopt(r, s, name, name, url, o);
+	err = pg_adopt_held(r, s, name, name, url, o);
+	pg_store_unlock(s);
 done:
 	pg_buf_free(&x.remote_msg);
 	free(url);

@@ -117,6 +117,9 @@ uint64_t pg_sync_max_bytes(const pg_sync_opts *o);
  * failed.  Each refusal is recorded with source and url. */
 int pg_adopt(pg_sync_report *r, pg_store *s, const char *qname, const char *source, const char *url,
 	     const pg_sync_opts *o);
+/* pg_adopt for a caller that holds the store lock (and keeps it). */
+int pg_adopt_held(pg_sync_report *r, pg_store *s, const char *qname, const char *source, const char *url,
+		  const pg_sync_opts *o);
 
 /* Check one proposed move of a publisher's ref from old (zero: none) to
  * new, as pg_adopt does, without moving it (pg serve's receive hook).
