@@ -801,13 +801,34 @@ static void fetch_options(git_fetch_options *fo, struct xfer *x)
 	fo->update_fetchhead = 0;
 }
 
+/* git_remote_fetch, with the quarantine refs moved under the store lock:
+ * two fetches of one remote at once would otherwise meet each other's ref
+ * .lock files and fail.  The transfer itself needs no lock.  -1 when git
+ * failed (git_error_last says why) or, with *lock_err set, the lock. */
+static int remote_fetch(git_remote *rm, const git_strarray *specs, const git_fetch_options *fo, pg_store *s,
+			int *lock_err)
+{
+	*lock_err = 0;
+	int e = git_remote_download(rm, specs, fo);
+	git_remote_disconnect(rm);
+	if (e < 0)
+		return -1;
+	if ((*lock_err = pg_store_lock(s)) < 0)
+		return -1;
+	e = git_remote_update_tips(rm, &fo->callbacks, 0, fo->download_tags, "pg fetch");
+	pg_store_unlock(s);
+	return e < 0 ? -1 : 0;
+}
+
 /* The whole fetch failed: fetch each log on its own, so one that cannot
  * be sent does not keep the others out.  Fills r->warning. */
-static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struct xfer *x, const char *first_msg)
+static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struct xfer *x, const char *first_msg,
+		      pg_store *s)
 {
 	git_remote_callbacks cb;
 	const git_remote_head **heads;
 	size_t nheads, failed = 0, tried = 0;
+	int lock_err = 0;
 	char first[512] = "";
 	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
 	callbacks(&cb, x);
@@ -830,8 +851,8 @@ static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struc
 		git_strarray one = { &specs[i], 1 };
 		fetch_options(&fo, x);
 		tried++;
-		if (git_remote_fetch(rm, &one, &fo, "pg fetch") < 0) {
-			if (x->over)
+		if (remote_fetch(rm, &one, &fo, s, &lock_err) < 0) {
+			if (x->over || lock_err)
 				break;
 			if (!failed++) {
 				const git_error *e = git_error_last();
@@ -843,6 +864,8 @@ static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struc
 	for (size_t i = 0; i < nspecs; i++)
 		free(specs[i]);
 	free(specs);
+	if (lock_err)
+		return lock_err;
 	if (x->over)
 		return transfer_err(x, "cannot fetch from", name, git_remote_url(rm));
 	if (failed == tried) /* nothing came: the fetch failed, it did not half succeed */
@@ -876,7 +899,12 @@ int pg_fetch(pg_sync_report *r, pg_store *s, const char *name, const pg_sync_opt
 		goto done;
 	}
 	fetch_options(&fo, &x);
-	if (git_remote_fetch(rm, NULL, &fo, "pg fetch") < 0) {
+	int lock_err;
+	if (remote_fetch(rm, NULL, &fo, s, &lock_err) < 0) {
+		if (lock_err) {
+			err = lock_err;
+			goto done;
+		}
 		if (x.over) {
 			err = transfer_err(&x, "cannot fetch from", name, url);
 			goto done;
@@ -887,7 +915,7 @@ int pg_fetch(pg_sync_report *r, pg_store *s, const char *name, const pg_sync_opt
 		int connect = strstr(msg, "failed to connect") || strstr(msg, "failed to resolve") ||
 			      strstr(msg, "could not find repository") || strstr(msg, "hostkey") ||
 			      strstr(msg, "host key") || strstr(msg, "authenticat");
-		if (connect || (err = fetch_each(r, rm, name, &x, msg)) < 0) {
+		if (connect || (err = fetch_each(r, rm, name, &x, msg, s)) < 0) {
 			if (connect)
 				err = transfer_err(&x, "cannot fetch from", name, url);
 			goto done;
