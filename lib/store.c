@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <git2/sys/mempack.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,9 +228,14 @@ int pg_store_lock(pg_store *s)
 			pid[n > 0 ? n : 0] = '\0';
 			pid[strcspn(pid, "\n")] = '\0';
 			close(fd);
-			return pg_error_set(PG_ELOCKED, "the store is locked by another pg process%s%s "
-					    "(waited %.0f s; PG_LOCK_TIMEOUT sets how long)",
-					    *pid ? " with pid " : "", pid, timeout);
+			/* the file names the pg that holds the lock; a pg that
+			 * crashed left its pid, and flock(1) or another tool
+			 * writes none */
+			long p = atol(pid);
+			int known = p > 0 && (kill((pid_t)p, 0) == 0 || errno == EPERM);
+			return pg_error_set(PG_ELOCKED, "the store is locked: %s%s holds %s/lock (waited %g s); "
+					    "try again when it has finished, or set PG_LOCK_TIMEOUT to wait longer",
+					    known ? "pg process " : "another process", known ? pid : "", s->path, timeout);
 		}
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
@@ -248,6 +254,9 @@ void pg_store_unlock(pg_store *s)
 {
 	if (s->lockfd < 0)
 		return;
+	if (ftruncate(s->lockfd, 0) < 0) {
+		/* the pid stays: a waiter checks that it is alive */
+	}
 	close(s->lockfd); /* releases the flock */
 	s->lockfd = -1;
 }
