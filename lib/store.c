@@ -216,13 +216,21 @@ int pg_store_lock(pg_store *s)
 	if (fd < 0)
 		return pg_error_set(PG_ERROR, "cannot open the store lock: %s", strerror(errno));
 	const char *e = getenv("PG_LOCK_TIMEOUT");
-	double timeout = e && *e ? atof(e) : 30.0, waited = 0;
+	char *end = NULL;
+	double timeout = e && *e ? strtod(e, &end) : 30.0;
+	/* anything but a number of seconds (nan, inf, -1, 10s) is the
+	 * default, as with PG_FETCH_MAX: never an endless wait */
+	if ((end && *end) || !(timeout >= 0 && timeout <= 1e9))
+		timeout = 30.0;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			close(fd);
 			return pg_error_set(PG_ERROR, "cannot lock the store: %s", strerror(errno));
 		}
-		if (waited >= timeout) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 >= timeout) {
 			char pid[32] = "";
 			ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
 			pid[n > 0 ? n : 0] = '\0';
@@ -239,7 +247,6 @@ int pg_store_lock(pg_store *s)
 		}
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
-		waited += 0.05;
 	}
 	char pid[32];
 	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
