@@ -508,27 +508,39 @@ int pg_index_open_readonly(pg_index **out, pg_store *s)
 	return err;
 }
 
-/* SQLite replays a WAL onto whatever file has its name, so the old index's
- * must be gone before the new file takes the name: a reindex killed in
- * between would leave the new file read through the old one's pages.  A
- * checkpoint into the old file removes it the way SQLite survives a crash;
- * a WAL whose index SQLite cannot read is worth nothing. */
-static void retire_wal(const char *path)
+/* Copy the new index x into the one at path, in one write transaction:
+ * readers see the old index or the new, whole.  Other processes may have
+ * the old one open (WAL mode), so a new file renamed over it would meet
+ * their -wal and -shm by name: a command opening it then replays the old
+ * frames onto it, and checkpoints them into it.  1 if the old file is not
+ * a database SQLite can write into (damaged): rename over it. */
+static int install(pg_index *x, const char *path)
 {
 	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	int done = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
-		   sqlite3_busy_timeout(db, 30000) == SQLITE_OK &&
-		   sqlite3_prepare_v2(db, "PRAGMA journal_mode=DELETE", -1, &st, NULL) == SQLITE_OK &&
-		   sqlite3_step(st) == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "delete");
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	if (!done)
-		for (const char *suffix = "-wal"; suffix; suffix = strcmp(suffix, "-wal") ? NULL : "-shm") {
-			char *f = pg_asprintf("%s%s", path, suffix);
-			unlink(f);
-			free(f);
+	sqlite3_backup *b;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 30000);
+		rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+	}
+	if (rc == SQLITE_OK) {
+		if ((b = sqlite3_backup_init(db, "main", x->db, "main")) == NULL) {
+			rc = sqlite3_errcode(db);
+		} else {
+			rc = sqlite3_backup_step(b, -1);
+			int fin = sqlite3_backup_finish(b);
+			rc = rc == SQLITE_DONE ? fin : rc;
 		}
+	}
+	int err = 0;
+	/* READONLY: a WAL index of another page size cannot take the copy */
+	if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT || rc == SQLITE_READONLY)
+		err = 1;
+	else if (rc != SQLITE_OK)
+		err = pg_error_set(PG_ERROR, "cannot write the new index into '%s': %s (the old one stays)", path,
+				   db ? sqlite3_errmsg(db) : "out of memory");
+	sqlite3_close(db);
+	return err;
 }
 
 int pg_index_rebuild(pg_store *s, size_t *objects, size_t *logs)
@@ -556,25 +568,26 @@ int pg_index_rebuild(pg_store *s, size_t *objects, size_t *logs)
 		snprintf(msg, sizeof(msg), "%s", pg_error_last());
 		err = 0;
 	}
-	if (err < 0 || (err = exec(x, "PRAGMA journal_mode=DELETE")) < 0)
+	if (err < 0 || (err = exec(x, "PRAGMA journal_mode=DELETE")) < 0 || (err = install(x, path)) < 0)
 		goto done;
-	pg_index_free(x);
-	x = NULL;
-	retire_wal(path);
-	/* what a process still reading the old file left */
-	char *wal = pg_asprintf("%s-wal", path), *shm = pg_asprintf("%s-shm", path);
-	if (rename(tmp, path) < 0)
-		err = pg_error_set(PG_ERROR, "cannot replace the index: %m");
-	unlink(wal);
-	unlink(shm);
-	free(wal);
-	free(shm);
+	if (err == 1) { /* the old index was no database: the new file replaces it */
+		pg_index_free(x);
+		x = NULL;
+		err = 0;
+		/* the old file's WAL must not be replayed onto the new file */
+		char *wal = pg_asprintf("%s-wal", path), *shm = pg_asprintf("%s-shm", path);
+		if (rename(tmp, path) < 0)
+			err = pg_error_set(PG_ERROR, "cannot replace the index: %m");
+		unlink(wal);
+		unlink(shm);
+		free(wal);
+		free(shm);
+	}
 	if (err == 0 && damaged)
 		err = pg_error_set(damaged, "%s", msg);
 done:
 	pg_index_free(x);
-	if (err < 0)
-		unlink(tmp);
+	unlink(tmp); /* copied, renamed or abandoned */
 	pg_store_unlock(s);
 	free(tmp);
 	free(path);

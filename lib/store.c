@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <git2/sys/mempack.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,25 +269,37 @@ int pg_store_lock(pg_store *s)
 	if (fd < 0)
 		return pg_error_set(PG_ERROR, "cannot open the store lock: %s", strerror(errno));
 	const char *e = getenv("PG_LOCK_TIMEOUT");
-	double timeout = e && *e ? atof(e) : 30.0, waited = 0;
+	char *end = NULL;
+	double timeout = e && *e ? strtod(e, &end) : 30.0;
+	/* anything but a number of seconds (nan, inf, -1, 10s) is the
+	 * default, as with PG_FETCH_MAX: never an endless wait */
+	if ((end && *end) || !(timeout >= 0 && timeout <= 1e9))
+		timeout = 30.0;
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			close(fd);
 			return pg_error_set(PG_ERROR, "cannot lock the store: %s", strerror(errno));
 		}
-		if (waited >= timeout) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if ((double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9 >= timeout) {
 			char pid[32] = "";
 			ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
 			pid[n > 0 ? n : 0] = '\0';
 			pid[strcspn(pid, "\n")] = '\0';
 			close(fd);
-			return pg_error_set(PG_ELOCKED, "the store is locked by another pg process%s%s "
-					    "(waited %.0f s; PG_LOCK_TIMEOUT sets how long)",
-					    *pid ? " with pid " : "", pid, timeout);
+			/* the file names the pg that holds the lock; a pg that
+			 * crashed left its pid, and flock(1) or another tool
+			 * writes none */
+			long p = atol(pid);
+			int known = p > 0 && (kill((pid_t)p, 0) == 0 || errno == EPERM);
+			return pg_error_set(PG_ELOCKED, "the store is locked: %s%s holds %s/lock (waited %g s); "
+					    "try again when it has finished, or set PG_LOCK_TIMEOUT to wait longer",
+					    known ? "pg process " : "another process", known ? pid : "", s->path, timeout);
 		}
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
-		waited += 0.05;
 	}
 	clear_notes(s, fd);
 	char pid[32];
@@ -314,8 +327,9 @@ void pg_store_unlock(pg_store *s)
 {
 	if (s->lockfd < 0)
 		return;
-	/* the noted files are renamed or removed by now: nothing to clear (a
-	 * failure here only costs the next holder a few unlinks) */
+	/* the noted files are renamed or removed by now, and the pid is no
+	 * longer the holder's (a failure here costs the next holder a few
+	 * unlinks, and a waiter checks that the pid is alive) */
 	int r = ftruncate(s->lockfd, 0);
 	(void)r;
 	close(s->lockfd); /* releases the flock */
