@@ -8,8 +8,8 @@
 
 struct loader {
 	yaml_parser_t p;
-	const char *path;
-	size_t nodes;
+	const char *path, *text;
+	size_t len, nodes;
 };
 
 static int fail(struct loader *l, const yaml_mark_t *m, const char *msg, const char *detail)
@@ -34,10 +34,35 @@ static void push(pg_yaml *parent, pg_yaml *child)
 	parent->items[parent->n++] = child;
 }
 
+/* libyaml reports bytes it cannot read (bad UTF-8, control characters) by
+ * their offset, with no mark: find their line and column as the scanner
+ * counts them, in characters. */
+static void offset_mark(const struct loader *l, size_t off, yaml_mark_t *m)
+{
+	m->line = m->column = 0;
+	for (size_t i = 0; i < off && i < l->len; i++) {
+		unsigned char c = (unsigned char)l->text[i];
+		if (c == '\n' || (c == '\r' && (i + 1 == l->len || l->text[i + 1] != '\n')))
+			m->line++, m->column = 0;
+		else if ((c & 0xc0) != 0x80)
+			m->column++;
+	}
+}
+
 static int next(struct loader *l, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&l->p, ev)) {
 		const yaml_mark_t *m = &l->p.problem_mark, *c = &l->p.context_mark;
+		if (l->p.error == YAML_READER_ERROR) {
+			yaml_mark_t at;
+			char val[16] = "";
+			offset_mark(l, l->p.problem_offset, &at);
+			if (l->p.problem_value >= 0)
+				snprintf(val, sizeof(val), " (0x%02x)", (unsigned)l->p.problem_value);
+			return pg_error_set(PG_EINVALID, "%s:%zu:%zu: YAML syntax error: %s%s: the file must be UTF-8 text without "
+					    "control characters", l->path, at.line + 1, at.column + 1,
+					    l->p.problem ? l->p.problem : "unreadable text", val);
+		}
 		char ctx[256] = "";
 		if (l->p.context)
 			snprintf(ctx, sizeof(ctx), " %s that starts at %zu:%zu", l->p.context, c->line + 1, c->column + 1);
@@ -121,7 +146,7 @@ static int parse_node(struct loader *l, yaml_event_t *ev, int depth, pg_yaml **o
 
 int pg_yaml_parse(pg_yaml **out, const char *text, size_t len, const char *path)
 {
-	struct loader l = { .path = path };
+	struct loader l = { .path = path, .text = text, .len = len };
 	yaml_event_t ev;
 	pg_yaml *root = NULL;
 	int err = 0, state = 0; /* 0: before doc, 1: in doc, 2: after doc */
