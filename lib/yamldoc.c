@@ -72,6 +72,40 @@ static int next(struct loader *l, yaml_event_t *ev)
 	return 0;
 }
 
+static int cmp_pos(const pg_yaml *x, const pg_yaml *y)
+{
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return (x->col > y->col) - (x->col < y->col);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const pg_yaml *x = *(const pg_yaml *const *)a, *y = *(const pg_yaml *const *)b;
+	int d = strcmp(x->value, y->value);
+	return d ? d : cmp_pos(x, y);
+}
+
+/* The first key of a mapping that repeats an earlier one, or NULL.  The
+ * keys are sorted: comparing each with all before it took seconds for a
+ * mapping of 50000 keys, which fits in the size limit. */
+static const pg_yaml *duplicate(const pg_yaml *map)
+{
+	size_t n = map->n / 2;
+	const pg_yaml *dup = NULL, **k;
+	if (n < 2)
+		return NULL;
+	k = pg_calloc(n, sizeof(*k));
+	for (size_t i = 0; i < n; i++)
+		k[i] = map->items[2 * i];
+	qsort(k, n, sizeof(*k), cmp_key);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(k[i - 1]->value, k[i]->value) && (!dup || cmp_pos(k[i], dup) < 0))
+			dup = k[i];
+	free(k);
+	return dup;
+}
+
 /* Parse one node whose first event is ev (consumed). */
 static int parse_node(struct loader *l, yaml_event_t *ev, int depth, pg_yaml **out)
 {
@@ -114,23 +148,17 @@ static int parse_node(struct loader *l, yaml_event_t *ev, int depth, pg_yaml **o
 			yaml_event_delete(&e);
 			if (err < 0)
 				break;
-			if (is_map && (y->n % 2) == 0) {
-				if (child->kind != PG_YAML_SCALAR) {
-					pg_yaml_free(child);
-					err = fail(l, &m, "mapping keys must be plain words", NULL);
-					break;
-				}
-				for (size_t i = 0; i < y->n; i += 2)
-					if (!strcmp(y->items[i]->value, child->value)) {
-						err = fail(l, &m, "duplicate key", child->value);
-						break;
-					}
-				if (err < 0) {
-					pg_yaml_free(child);
-					break;
-				}
+			if (is_map && (y->n % 2) == 0 && child->kind != PG_YAML_SCALAR) {
+				pg_yaml_free(child);
+				err = fail(l, &m, "mapping keys must be plain words", NULL);
+				break;
 			}
 			push(y, child);
+		}
+		const pg_yaml *dup = err == 0 && is_map ? duplicate(y) : NULL;
+		if (dup) {
+			yaml_mark_t m = { 0, dup->line - 1, dup->col - 1 };
+			err = fail(l, &m, "duplicate key", dup->value);
 		}
 		if (err < 0) {
 			pg_yaml_free(y);
