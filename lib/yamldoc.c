@@ -111,10 +111,15 @@ static int parse_node(struct loader *l, yaml_event_t *ev, int depth, pg_yaml **o
 {
 	int err = 0;
 	*out = NULL;
-	if (++l->nodes > PG_YAML_MAX_NODES)
-		return fail(l, &ev->start_mark, "too many nodes", NULL);
-	if (depth > PG_YAML_MAX_DEPTH)
-		return fail(l, &ev->start_mark, "nested too deeply", NULL);
+	char limit[64];
+	if (++l->nodes > PG_YAML_MAX_NODES) {
+		snprintf(limit, sizeof(limit), "at most %d values, keys and lists", PG_YAML_MAX_NODES);
+		return fail(l, &ev->start_mark, "too many nodes", limit);
+	}
+	if (depth > PG_YAML_MAX_DEPTH) {
+		snprintf(limit, sizeof(limit), "at most %d levels", PG_YAML_MAX_DEPTH);
+		return fail(l, &ev->start_mark, "nested too deeply", limit);
+	}
 	switch (ev->type) {
 	case YAML_ALIAS_EVENT:
 		return fail(l, &ev->start_mark, "aliases (*name) are not allowed", NULL);
