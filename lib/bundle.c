@@ -797,7 +797,7 @@ static uint64_t seq_of(pg_store *s, const git_oid *commit)
 	git_commit *c;
 	pg_object *m = NULL;
 	uint64_t seq = 0;
-	if (git_commit_lookup(&c, pg_store_repo(s), commit) < 0)
+	if (pg_store_commit(&c, s, commit) < 0)
 		return 0;
 	const char *msg = git_commit_message_raw(c);
 	if (msg && pg_object_decode(&m, msg, strlen(msg), PG_DECODE_NOVERIFY) == 0) {
@@ -817,7 +817,7 @@ static uint64_t seq_before(pg_store *s, const pg_bundle_ref *b)
 	git_oid cur = b->tip;
 	for (;;) {
 		git_commit *c;
-		if (git_commit_lookup(&c, pg_store_repo(s), &cur) < 0)
+		if (pg_store_commit(&c, s, &cur) < 0)
 			return 0;
 		const git_oid *parent = git_commit_parentcount(c) ? git_commit_parent_id(c, 0) : NULL;
 		int first = parent && git_oid_equal(parent, &b->base);

@@ -48,6 +48,10 @@ git_repository *pg_store_repo(pg_store *s);
 int pg_store_lock(pg_store *s);
 void pg_store_unlock(pg_store *s);
 
+/* Look up a log commit, refusing one larger than a log entry can be
+ * (checked before it is read). */
+int pg_store_commit(git_commit **out, pg_store *s, const git_oid *oid);
+
 /* Read a git blob by its hex oid. */
 int pg_store_read_blob(pg_buf *out, pg_store *s, const char *oid_hex);
 
