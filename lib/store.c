@@ -416,6 +416,8 @@ static int object_size(pg_store *s, const git_oid *oid, size_t *size)
 
 int pg_store_commit(git_commit **out, pg_store *s, const git_oid *oid)
 {
+	git_odb *odb = NULL;
+	git_odb_object *raw = NULL;
 	size_t size;
 	int err;
 	*out = NULL;
@@ -424,8 +426,17 @@ int pg_store_commit(git_commit **out, pg_store *s, const git_oid *oid)
 	if (size > COMMIT_MAX)
 		return pg_error_set(PG_EINVALID, "log commit %.10s holds %zu bytes, more than a log entry can (%d); "
 				    "it was not read", git_oid_tostr_s(oid), size, COMMIT_MAX);
-	if (git_commit_lookup(out, s->repo, oid) < 0)
+	/* libgit2 cuts a commit's message at a NUL byte: bytes after it would
+	 * ride along with the manifest, unsigned and unseen */
+	if (git_repository_odb(&odb, s->repo) < 0 || git_odb_read(&raw, odb, oid) < 0)
 		err = pg_git_err(PG_EINTEGRITY, "cannot read a log commit");
+	else if (memchr(git_odb_object_data(raw), '\0', git_odb_object_size(raw)))
+		err = pg_error_set(PG_EINVALID, "log commit %.10s holds a NUL byte: its message must be the "
+				   "manifest, byte for byte", git_oid_tostr_s(oid));
+	else if (git_commit_lookup(out, s->repo, oid) < 0)
+		err = pg_git_err(PG_EINTEGRITY, "cannot read a log commit");
+	git_odb_object_free(raw);
+	git_odb_free(odb);
 	return err;
 }
 

@@ -49,7 +49,7 @@ int pg_store_lock(pg_store *s);
 void pg_store_unlock(pg_store *s);
 
 /* Look up a log commit, refusing one larger than a log entry can be
- * (checked before it is read). */
+ * (checked before it is read) or one that holds a NUL byte. */
 int pg_store_commit(git_commit **out, pg_store *s, const git_oid *oid);
 
 /* Read a git blob by its hex oid. */
