@@ -556,8 +556,9 @@ static int check_header(const pg_buf *b, const char *path)
 	if (b->len == strlen(HEADER_LINE) && !memcmp(v, HEADER_LINE, b->len))
 		return 0;
 	size_t digits = b->len > 10 ? strspn(v + 10, "0123456789") : 0;
-	if (b->len > 10 && !memcmp(v, "pg bundle ", 10) && digits > 0 && digits < 10 && b->len == 11 + digits &&
-	    v[10 + digits] == '\n')
+	/* only a version above 1, in its one spelling, is a newer pg's */
+	if (b->len > 10 && !memcmp(v, "pg bundle ", 10) && digits > 0 && digits < 10 && v[10] != '0' &&
+	    b->len == 11 + digits && v[10 + digits] == '\n')
 		return pg_error_set(PG_EINVALID, "'%s' is a version %.*s pg bundle; this pg reads version %d: "
 						 "a newer pg made it, upgrade pg to import it",
 				    path, (int)digits, v + 10, PG_BUNDLE_VERSION);
