@@ -556,8 +556,9 @@ static int check_header(const pg_buf *b, const char *path)
 	if (b->len == strlen(HEADER_LINE) && !memcmp(v, HEADER_LINE, b->len))
 		return 0;
 	size_t digits = b->len > 10 ? strspn(v + 10, "0123456789") : 0;
-	if (b->len > 10 && !memcmp(v, "pg bundle ", 10) && digits > 0 && digits < 10 && b->len == 11 + digits &&
-	    v[10 + digits] == '\n')
+	/* only a version above 1, in its one spelling, is a newer pg's */
+	if (b->len > 10 && !memcmp(v, "pg bundle ", 10) && digits > 0 && digits < 10 && v[10] != '0' &&
+	    b->len == 11 + digits && v[10 + digits] == '\n')
 		return pg_error_set(PG_EINVALID, "'%s' is a version %.*s pg bundle; this pg reads version %d: "
 						 "a newer pg made it, upgrade pg to import it",
 				    path, (int)digits, v + 10, PG_BUNDLE_VERSION);
@@ -797,7 +798,7 @@ static uint64_t seq_of(pg_store *s, const git_oid *commit)
 	git_commit *c;
 	pg_object *m = NULL;
 	uint64_t seq = 0;
-	if (git_commit_lookup(&c, pg_store_repo(s), commit) < 0)
+	if (pg_store_commit(&c, s, commit) < 0)
 		return 0;
 	const char *msg = git_commit_message_raw(c);
 	if (msg && pg_object_decode(&m, msg, strlen(msg), PG_DECODE_NOVERIFY) == 0) {
@@ -817,7 +818,7 @@ static uint64_t seq_before(pg_store *s, const pg_bundle_ref *b)
 	git_oid cur = b->tip;
 	for (;;) {
 		git_commit *c;
-		if (git_commit_lookup(&c, pg_store_repo(s), &cur) < 0)
+		if (pg_store_commit(&c, s, &cur) < 0)
 			return 0;
 		const git_oid *parent = git_commit_parentcount(c) ? git_commit_parent_id(c, 0) : NULL;
 		int first = parent && git_oid_equal(parent, &b->base);

@@ -9,6 +9,7 @@
  */
 #include "object.h"
 
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -527,7 +528,12 @@ int pg_object_decode(pg_object **out, const char *data, size_t len, unsigned fla
 				   "without leading zeros");
 		goto done;
 	}
+	errno = 0;
 	o->date = strtoll(v, NULL, 10);
+	if (errno == ERANGE) {
+		err = pg_error_set(PG_EINVALID, "line 4: date %s is past the largest pg reads (%lld)", v, (long long)INT64_MAX);
+		goto done;
+	}
 	free(v), v = NULL;
 
 	/* type fields, then an optional blank line and body */
@@ -569,7 +575,11 @@ int pg_object_decode(pg_object **out, const char *data, size_t len, unsigned fla
 	if ((err = pg_object_encode_unsigned(&o->raw, o)) < 0)
 		goto done;
 	if (o->raw.len != (size_t)(sigline - data) || memcmp(o->raw.ptr, data, o->raw.len)) {
-		err = pg_error_set(PG_EINVALID, "object is not in canonical form");
+		size_t i = 0, line = 1, n = (size_t)(sigline - data);
+		for (; i < n && i < o->raw.len && data[i] == o->raw.ptr[i]; i++)
+			line += data[i] == '\n';
+		err = pg_error_set(PG_EINVALID, "line %zu: object is not in canonical form (pg would write it "
+				   "otherwise)", line);
 		goto done;
 	}
 	if (pg_unhex(o->sig, sigline + 4, PG_SIG_LEN) < 0 || sigline[4 + 2 * PG_SIG_LEN] != '\n') {

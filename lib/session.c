@@ -74,20 +74,25 @@ static void request(pg_buf *b, uint64_t id, const pg_call *c)
 	free(args);
 }
 
-/* A short, printable rendering of what the implementation wrote. */
-static char *excerpt(const char *s, size_t n)
+/* A short, printable rendering of what the implementation wrote (quoted),
+ * or of what jansson said of it. */
+static char *excerpt(const char *s, size_t n, int quoted)
 {
 	pg_buf b = PG_BUF_INIT;
 	size_t i;
-	pg_buf_putc(&b, '"');
+	if (quoted)
+		pg_buf_putc(&b, '"');
 	for (i = 0; i < n && i < 60; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+		if (c >= 0x20 && c < 0x7f && ((c != '"' && c != '\\') || !quoted))
 			pg_buf_putc(&b, (char)c);
 		else
 			pg_buf_printf(&b, "\\x%02x", c);
 	}
-	pg_buf_puts(&b, i < n ? "\"..." : "\"");
+	if (quoted)
+		pg_buf_putc(&b, '"');
+	if (i < n)
+		pg_buf_puts(&b, "...");
 	return pg_buf_detach(&b);
 }
 
@@ -100,8 +105,14 @@ static void answer(pg_answer *a, const char *line, size_t len, uint64_t id, cons
 	char *ex = NULL;
 	a->status = PG_ANS_FAIL;
 	if (!v || !json_is_object(v)) {
-		ex = excerpt(line, len);
-		a->msg = pg_asprintf("protocol: not a JSON object: %s", ex);
+		ex = excerpt(line, len, 1);
+		if (v) {
+			a->msg = pg_asprintf("protocol: not a JSON object: %s", ex);
+		} else { /* say why: a duplicate key, the nesting, a number or a byte jansson refused */
+			char *why = excerpt(je.text, strlen(je.text), 0);
+			a->msg = pg_asprintf("protocol: not a JSON object: %s (at byte %d: %s)", ex, je.position, why);
+			free(why);
+		}
 		goto out;
 	}
 	jid = json_object_get(v, "id");

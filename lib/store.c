@@ -480,11 +480,56 @@ static int mempack(pg_store *s)
 
 /* Read the manifest of a log commit (no signature check: the caller's
  * own log, verified when it was written). */
+/* The size of a git object, from its header: a log from elsewhere can hold
+ * a few KiB of pack that inflate to gigabytes, so nothing is read before
+ * its size is known to fit. */
+static int object_size(pg_store *s, const git_oid *oid, size_t *size)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	int r = git_repository_odb(&odb, s->repo);
+	if (r == 0)
+		r = git_odb_read_header(size, &type, odb, oid);
+	git_odb_free(odb);
+	return r < 0 ? pg_git_err(PG_EINTEGRITY, "cannot read a git object") : 0;
+}
+
+/* A log commit: its message is a manifest (at most PG_OBJECT_MAX bytes),
+ * its header a few hundred bytes of tree, parent, author and committer. */
+#define COMMIT_MAX (PG_OBJECT_MAX + 4096)
+
+int pg_store_commit(git_commit **out, pg_store *s, const git_oid *oid)
+{
+	git_odb *odb = NULL;
+	git_odb_object *raw = NULL;
+	size_t size;
+	int err;
+	*out = NULL;
+	if ((err = object_size(s, oid, &size)) < 0)
+		return err;
+	if (size > COMMIT_MAX)
+		return pg_error_set(PG_EINVALID, "log commit %.10s holds %zu bytes, more than a log entry can (%d); "
+				    "it was not read", git_oid_tostr_s(oid), size, COMMIT_MAX);
+	/* libgit2 cuts a commit's message at a NUL byte: bytes after it would
+	 * ride along with the manifest, unsigned and unseen */
+	if (git_repository_odb(&odb, s->repo) < 0 || git_odb_read(&raw, odb, oid) < 0)
+		err = pg_git_err(PG_EINTEGRITY, "cannot read a log commit");
+	else if (memchr(git_odb_object_data(raw), '\0', git_odb_object_size(raw)))
+		err = pg_error_set(PG_EINVALID, "log commit %.10s holds a NUL byte: its message must be the "
+				   "manifest, byte for byte", git_oid_tostr_s(oid));
+	else if (git_commit_lookup(out, s->repo, oid) < 0)
+		err = pg_git_err(PG_EINTEGRITY, "cannot read a log commit");
+	git_odb_object_free(raw);
+	git_odb_free(odb);
+	return err;
+}
+
 static int read_manifest(pg_object **out, pg_store *s, const git_oid *commit_oid, unsigned flags)
 {
 	git_commit *c;
-	if (git_commit_lookup(&c, s->repo, commit_oid) < 0)
-		return pg_git_err(PG_EINTEGRITY, "cannot read a log commit");
+	int e;
+	if ((e = pg_store_commit(&c, s, commit_oid)) < 0)
+		return e;
 	const char *msg = git_commit_message_raw(c);
 	int err = pg_object_decode(out, msg, strlen(msg), flags);
 	git_commit_free(c);
@@ -827,15 +872,20 @@ static int verify_payload(pg_store *s, const git_oid *blob_oid, const uint8_t pi
 {
 	git_blob *blob;
 	uint8_t h[PG_ID_LEN];
+	size_t len;
+	int err = object_size(s, blob_oid, &len);
+	if (err < 0)
+		return err;
+	if (len != size)
+		return pg_error_set(PG_EINTEGRITY, "payload is %zu bytes, its object says %llu (it was not read)", len,
+				    (unsigned long long)size);
+	if (len > PG_PAYLOAD_MAX)
+		return pg_error_set(PG_EINVALID, "payload larger than %u bytes (%zu; it was not read)", PG_PAYLOAD_MAX, len);
 	if (git_blob_lookup(&blob, s->repo, blob_oid) < 0)
 		return pg_git_err(PG_EINTEGRITY, "cannot read payload");
 	const void *data = git_blob_rawcontent(blob);
-	size_t len = (size_t)git_blob_rawsize(blob);
-	int err = 0;
 	pg_hash(h, data, len);
-	if (len != size)
-		err = pg_error_set(PG_EINTEGRITY, "payload is %zu bytes, its object says %llu", len, (unsigned long long)size);
-	else if (memcmp(h, pid, PG_ID_LEN))
+	if (memcmp(h, pid, PG_ID_LEN))
 		err = pg_error_set(PG_EINTEGRITY, "payload does not match its hash");
 	else
 		err = pg_payload_scan(NULL, data, len);
@@ -918,12 +968,18 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 			err = pg_error_set(PG_EINTEGRITY, "object %.12s was already added by an earlier entry", m->fields[i].value);
 			goto done;
 		}
+		size_t len;
+		if ((err = object_size(s, &e->blobs[j], &len)) < 0)
+			goto obj_fail;
+		if (len > PG_OBJECT_MAX) {
+			err = pg_error_set(PG_EINVALID, "object larger than %d bytes (%zu; it was not read)", PG_OBJECT_MAX, len);
+			goto obj_fail;
+		}
 		if (git_blob_lookup(&blob, s->repo, &e->blobs[j]) < 0) {
 			err = pg_git_err(PG_EINTEGRITY, "cannot read object");
 			goto obj_fail;
 		}
 		const char *data = git_blob_rawcontent(blob);
-		size_t len = (size_t)git_blob_rawsize(blob);
 		pg_hash(h, data, len);
 		if (verify && memcmp(h, id, PG_ID_LEN)) {
 			err = pg_error_set(PG_EINTEGRITY, "content does not match its id");
@@ -1041,10 +1097,8 @@ int pg_log_walk(pg_store *s, const uint8_t publisher[PG_PK_LEN], const git_oid *
 	for (;;) {
 		if (since && git_oid_equal(&cur, since))
 			break;
-		if (git_commit_lookup(&c, s->repo, &cur) < 0) {
-			err = pg_git_err(PG_EINTEGRITY, "cannot read log commit");
+		if ((err = pg_store_commit(&c, s, &cur)) < 0)
 			goto done;
-		}
 		chain = pg_realloc(chain, (n + 1) * sizeof(*chain));
 		chain[n++] = c;
 		if (git_commit_parentcount(c) == 0) {

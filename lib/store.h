@@ -55,6 +55,10 @@ void pg_store_unlock(pg_store *s);
  * the notes. */
 int pg_store_note(pg_store *s, const char *lockfile);
 
+/* Look up a log commit, refusing one larger than a log entry can be
+ * (checked before it is read) or one that holds a NUL byte. */
+int pg_store_commit(git_commit **out, pg_store *s, const git_oid *oid);
+
 /* Read a git blob by its hex oid. */
 int pg_store_read_blob(pg_buf *out, pg_store *s, const char *oid_hex);
 

@@ -424,8 +424,13 @@ static char *answer_text(const pg_answer *a)
 	switch (a->status) {
 	case PG_ANS_OK:
 		return pg_wire_text(a->value, TEXT_MAX);
-	case PG_ANS_ERROR:
-		return pg_asprintf("error \"%s\"", a->msg);
+	case PG_ANS_ERROR: { /* the implementation's words: escaped and cut like any value it sends */
+		json_t *j = json_string(a->msg);
+		char *t = pg_wire_text(j, TEXT_MAX), *r = pg_asprintf("error %s", t);
+		json_decref(j);
+		free(t);
+		return r;
+	}
 	case PG_ANS_FAIL:
 		return pg_strdup(a->msg);
 	default:

@@ -8,8 +8,8 @@
 
 struct loader {
 	yaml_parser_t p;
-	const char *path;
-	size_t nodes;
+	const char *path, *text;
+	size_t len, nodes;
 };
 
 static int fail(struct loader *l, const yaml_mark_t *m, const char *msg, const char *detail)
@@ -34,10 +34,35 @@ static void push(pg_yaml *parent, pg_yaml *child)
 	parent->items[parent->n++] = child;
 }
 
+/* libyaml reports bytes it cannot read (bad UTF-8, control characters) by
+ * their offset, with no mark: find their line and column as the scanner
+ * counts them, in characters. */
+static void offset_mark(const struct loader *l, size_t off, yaml_mark_t *m)
+{
+	m->line = m->column = 0;
+	for (size_t i = 0; i < off && i < l->len; i++) {
+		unsigned char c = (unsigned char)l->text[i];
+		if (c == '\n' || (c == '\r' && (i + 1 == l->len || l->text[i + 1] != '\n')))
+			m->line++, m->column = 0;
+		else if ((c & 0xc0) != 0x80)
+			m->column++;
+	}
+}
+
 static int next(struct loader *l, yaml_event_t *ev)
 {
 	if (!yaml_parser_parse(&l->p, ev)) {
 		const yaml_mark_t *m = &l->p.problem_mark, *c = &l->p.context_mark;
+		if (l->p.error == YAML_READER_ERROR) {
+			yaml_mark_t at;
+			char val[16] = "";
+			offset_mark(l, l->p.problem_offset, &at);
+			if (l->p.problem_value >= 0)
+				snprintf(val, sizeof(val), " (0x%02x)", (unsigned)l->p.problem_value);
+			return pg_error_set(PG_EINVALID, "%s:%zu:%zu: YAML syntax error: %s%s: the file must be UTF-8 text without "
+					    "control characters", l->path, at.line + 1, at.column + 1,
+					    l->p.problem ? l->p.problem : "unreadable text", val);
+		}
 		char ctx[256] = "";
 		if (l->p.context)
 			snprintf(ctx, sizeof(ctx), " %s that starts at %zu:%zu", l->p.context, c->line + 1, c->column + 1);
@@ -47,15 +72,54 @@ static int next(struct loader *l, yaml_event_t *ev)
 	return 0;
 }
 
+static int cmp_pos(const pg_yaml *x, const pg_yaml *y)
+{
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return (x->col > y->col) - (x->col < y->col);
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const pg_yaml *x = *(const pg_yaml *const *)a, *y = *(const pg_yaml *const *)b;
+	int d = strcmp(x->value, y->value);
+	return d ? d : cmp_pos(x, y);
+}
+
+/* The first key of a mapping that repeats an earlier one, or NULL.  The
+ * keys are sorted: comparing each with all before it took seconds for a
+ * mapping of 50000 keys, which fits in the size limit. */
+static const pg_yaml *duplicate(const pg_yaml *map)
+{
+	size_t n = map->n / 2;
+	const pg_yaml *dup = NULL, **k;
+	if (n < 2)
+		return NULL;
+	k = pg_calloc(n, sizeof(*k));
+	for (size_t i = 0; i < n; i++)
+		k[i] = map->items[2 * i];
+	qsort(k, n, sizeof(*k), cmp_key);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(k[i - 1]->value, k[i]->value) && (!dup || cmp_pos(k[i], dup) < 0))
+			dup = k[i];
+	free(k);
+	return dup;
+}
+
 /* Parse one node whose first event is ev (consumed). */
 static int parse_node(struct loader *l, yaml_event_t *ev, int depth, pg_yaml **out)
 {
 	int err = 0;
 	*out = NULL;
-	if (++l->nodes > PG_YAML_MAX_NODES)
-		return fail(l, &ev->start_mark, "too many nodes", NULL);
-	if (depth > PG_YAML_MAX_DEPTH)
-		return fail(l, &ev->start_mark, "nested too deeply", NULL);
+	char limit[64];
+	if (++l->nodes > PG_YAML_MAX_NODES) {
+		snprintf(limit, sizeof(limit), "at most %d values, keys and lists", PG_YAML_MAX_NODES);
+		return fail(l, &ev->start_mark, "too many nodes", limit);
+	}
+	if (depth > PG_YAML_MAX_DEPTH) {
+		snprintf(limit, sizeof(limit), "at most %d levels", PG_YAML_MAX_DEPTH);
+		return fail(l, &ev->start_mark, "nested too deeply", limit);
+	}
 	switch (ev->type) {
 	case YAML_ALIAS_EVENT:
 		return fail(l, &ev->start_mark, "aliases (*name) are not allowed", NULL);
@@ -89,23 +153,17 @@ static int parse_node(struct loader *l, yaml_event_t *ev, int depth, pg_yaml **o
 			yaml_event_delete(&e);
 			if (err < 0)
 				break;
-			if (is_map && (y->n % 2) == 0) {
-				if (child->kind != PG_YAML_SCALAR) {
-					pg_yaml_free(child);
-					err = fail(l, &m, "mapping keys must be plain words", NULL);
-					break;
-				}
-				for (size_t i = 0; i < y->n; i += 2)
-					if (!strcmp(y->items[i]->value, child->value)) {
-						err = fail(l, &m, "duplicate key", child->value);
-						break;
-					}
-				if (err < 0) {
-					pg_yaml_free(child);
-					break;
-				}
+			if (is_map && (y->n % 2) == 0 && child->kind != PG_YAML_SCALAR) {
+				pg_yaml_free(child);
+				err = fail(l, &m, "mapping keys must be plain words", NULL);
+				break;
 			}
 			push(y, child);
+		}
+		const pg_yaml *dup = err == 0 && is_map ? duplicate(y) : NULL;
+		if (dup) {
+			yaml_mark_t m = { 0, dup->line - 1, dup->col - 1 };
+			err = fail(l, &m, "duplicate key", dup->value);
 		}
 		if (err < 0) {
 			pg_yaml_free(y);
@@ -121,7 +179,7 @@ static int parse_node(struct loader *l, yaml_event_t *ev, int depth, pg_yaml **o
 
 int pg_yaml_parse(pg_yaml **out, const char *text, size_t len, const char *path)
 {
-	struct loader l = { .path = path };
+	struct loader l = { .path = path, .text = text, .len = len };
 	yaml_event_t ev;
 	pg_yaml *root = NULL;
 	int err = 0, state = 0; /* 0: before doc, 1: in doc, 2: after doc */

@@ -2,6 +2,7 @@
  *
  *     signobj [-C DIR] [--date N] [--count N] TYPE < FIELDS
  *     signobj handover OLD_PK_HEX NEW_PK_HEX
+ *     signobj raw < MESSAGES
  *
  * The first form reads 'key value' header lines from stdin, then, after
  * an empty line, an optional body; builds an object of TYPE (identity,
@@ -24,6 +25,16 @@
  * identity to a new key ("pg handover\n<old>\n<new>\n"), for a rotation
  * crafted by hand; the old key's file must be in $PG_HOME.
  *
+ * The third form signs bytes pg never looked at: each message on stdin is
+ * a decimal length, a newline and that many bytes, and is answered at once
+ * (flushed, so one process serves a test's every signature) with the line
+ * 'sig <128 hex>\n', the Ed25519 signature over exactly those bytes by the
+ * identity in use: the message and that line make an object.  No syntax,
+ * canonical form or limit is checked, so the result is a validly signed
+ * object of any shape (CRLF, trailing spaces, duplicate fields, bad UTF-8,
+ * ...) or a signed log manifest that breaks any rule: what only pg's
+ * readers stop.
+ *
  * Exit: 0, 1 when pg refused (the message on stderr), 2 on a usage error.
  */
 #include <sodium.h>
@@ -37,7 +48,8 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: signobj [-C DIR] [--date N] [--count N] TYPE < FIELDS\n"
-			"   or: signobj handover OLD_PK_HEX NEW_PK_HEX\n");
+			"   or: signobj handover OLD_PK_HEX NEW_PK_HEX\n"
+			"   or: signobj raw < MESSAGES\n");
 	return 2;
 }
 
@@ -73,6 +85,40 @@ static int handover(const char *oldhex, const char *newhex)
 	pg_key_free(k);
 	free(home);
 	return 0;
+}
+
+static int raw(void)
+{
+	char *home = pg_home(), hex[2 * PG_SIG_LEN + 1], *line = NULL;
+	uint8_t sig[PG_SIG_LEN];
+	pg_key *k = NULL;
+	size_t cap = 0;
+	int err = 0;
+	if (pg_crypto_init() < 0 || pg_key_find(&k, home, NULL) < 0 ||
+	    pg_key_unlock(k, home, getenv("PG_PASSPHRASE")) < 0) {
+		err = fail("cannot unlock the key");
+		goto done;
+	}
+	while (getline(&line, &cap, stdin) > 0) {
+		char *end;
+		unsigned long long len = strtoull(line, &end, 10);
+		char *msg = *end == '\n' && len <= (1u << 30) ? malloc(len + 1) : NULL;
+		if (!msg || fread(msg, 1, len, stdin) != len) {
+			free(msg);
+			err = usage();
+			break;
+		}
+		crypto_sign_detached(sig, NULL, (const unsigned char *)msg, len, k->sk);
+		free(msg);
+		pg_hex(hex, sig, PG_SIG_LEN);
+		printf("sig %s\n", hex);
+		fflush(stdout);
+	}
+done:
+	free(line);
+	pg_key_free(k);
+	free(home);
+	return err;
 }
 
 /* stdin: header lines, then an optional empty line and body */
@@ -130,6 +176,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "handover"))
 		return handover(argv[2], argv[3]);
+	if (argc == 2 && !strcmp(argv[1], "raw"))
+		return raw();
 	if (argc != 2)
 		return usage();
 	pg_otype type = pg_otype_parse(argv[1]);

@@ -464,9 +464,13 @@ static void test_yaml_limits(void **state)
 	/* nested duplicate key */
 	t = "a:\n  b: 1\n  b: 2\n";
 	assert_error(parse(&y, t, strlen(t)), PG_EINVALID, "pg.yaml:3:3: duplicate key: b");
-	/* invalid UTF-8 is a syntax error */
+	/* invalid UTF-8 and control characters are syntax errors where they are */
 	t = "a: caf\xc3\n";
-	assert_error(parse(&y, t, strlen(t)), PG_EINVALID, "YAML syntax error");
+	assert_error(parse(&y, t, strlen(t)), PG_EINVALID, "pg.yaml:1:8: YAML syntax error: invalid trailing UTF-8 octet (0x0a)");
+	t = "a: 1\nb: \"\xc0\xaf\"\n";
+	assert_error(parse(&y, t, strlen(t)), PG_EINVALID, "pg.yaml:2:5: YAML syntax error: invalid length of a UTF-8");
+	t = "a:\r\n  b: x\x01\n";
+	assert_error(parse(&y, t, strlen(t)), PG_EINVALID, "pg.yaml:2:7: YAML syntax error: control characters are not allowed (0x01)");
 }
 
 /* Nodes carry their positions, values and whether they were quoted. */
