@@ -3,6 +3,7 @@
 # signed bench results and the ranking they give, impls that fail
 # verification left out, an impl that dies mid-bench reported and not
 # published, and benches that cannot run refused or explained.
+# tests/run: alone (it checks what pg bench measured)
 . "$(dirname "$0")/lib.sh"
 S=$ROOT/objects/sort-u32
 C=$ROOT/objects/geometry-circle

@@ -6,6 +6,7 @@
 # mallory's lie costing her her reputation, the three rankings agreeing,
 # pg build's winners answering a tiny program correctly.  Here it runs
 # against the pg under test, and its output is checked for the story's turns.
+# tests/run: alone (it checks what pg bench measured)
 . "$(dirname "$0")/lib.sh"
 
 run env PG="$PG" DEMO_QUICK=1 bash "$ROOT/demo/run"
