@@ -9,7 +9,6 @@
 # of 7 or more), decimals, sizes and times, dates, runs of blanks; '...' in
 # an expected line matches anything, and a line of '...' any number of
 # lines.  A command shown without output is not compared.
-# tests/run: alone (it checks what pg bench measured)
 . "$(dirname "$0")/lib.sh"
 README=$ROOT/README.md
 command -v script >/dev/null || { echo "not ok 1 - script(1) is missing (util-linux)"; exit 1; }
