@@ -359,6 +359,10 @@ static int y_float(ctx *c, const pg_type *t, const pg_yaml *n, double *d)
 /* Decode padded base64: a new buffer, or NULL when s is not. */
 static unsigned char *b64_decode(const char *s, size_t len, size_t *n)
 {
+	/* libsodium (1.0.18) decodes a byte over 0x7f as '/' */
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] > 0x7f)
+			return NULL;
 	unsigned char *bin = pg_malloc(len / 4 * 3 + 1);
 	const char *end;
 	if (sodium_base642bin(bin, len / 4 * 3 + 1, s, len, NULL, n, &end, B64) < 0 || end != s + len) {
