@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "object.h"
+#include "session.h"
 
 static int at(const pg_spec *s, const pg_yaml *y, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -154,6 +155,16 @@ static int load_gens(const pg_spec *s, const pg_fn *fn, const pg_yaml *y, const 
 					s->file, w)) < 0)
 			return err;
 	}
+	/* lengths multiply through nesting: refuse what no request could carry
+	 * before expanding it takes all the memory there is */
+	uint64_t max = 2;
+	for (size_t i = 0; i < arity && max <= PG_WIRE_LINE_MAX; i++) {
+		uint64_t m = pg_gen_json_max((*out)[i]);
+		max = m > PG_WIRE_LINE_MAX ? m : max + m + 1;
+	}
+	if (max > PG_WIRE_LINE_MAX)
+		return at(s, args ? args : y, "%s: its generators could make arguments longer than one request may "
+			  "be (16 MiB of JSON): ask for shorter lengths (len)", what);
 	return 0;
 }
 
