@@ -103,6 +103,15 @@ static void random_block(pg_spec *s, size_t b)
 		FUZZ_CHECK(!strcmp(one[i].id, two[i].id) && json_equal(one[i].args, two[i].args),
 			   "a random block expands differently twice");
 		case_fits(&one[i]);
+		/* the bound the loader refuses by is a bound: as a request sends it */
+		for (size_t k = 0; k < pg_fn_arity(r->fn); k++) {
+			char *text = json_dumps(json_array_get(one[i].args, k),
+						JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+			uint64_t max = pg_gen_json_max(r->gens[k]);
+			FUZZ_CHECK(text && strlen(text) <= max, "a generated value of %zu bytes, over its bound %llu: %s",
+				   strlen(text), (unsigned long long)max, text);
+			free(text);
+		}
 	}
 	for (size_t k = 0; k < pg_fn_arity(r->fn) && n1; k++)
 		shrinks(r->gens[k], pg_fn_arg_type(r->fn, k), json_array_get(one[0].args, k));
