@@ -16,6 +16,7 @@
 #include "spec.h"
 
 #define EXPAND_MAX 20     /* cases expanded per random block */
+#define EXPAND_BYTES (1u << 20) /* ... whose JSON could take this much at most */
 #define SHRINK_STEPS 2000 /* a shrinking chain longer than this is a failure */
 
 /* v, of type t, written as YAML reads back as v. */
@@ -95,7 +96,18 @@ static void random_block(pg_spec *s, size_t b)
 	pg_case *one, *two;
 	size_t n1, n2;
 	FUZZ_CHECK(count >= 1 && count <= PG_SPEC_MAX_COUNT, "a random block of %zu cases", count);
+	/* a few cases, of a few MiB at most: the loader allows 16 MiB a case,
+	 * more than a fuzzer has time for */
+	uint64_t bound = 2;
+	for (size_t k = 0; k < pg_fn_arity(r->fn); k++)
+		bound += pg_gen_json_max(r->gens[k]) + 1;
+	FUZZ_CHECK(bound <= (16u << 20), "a block whose cases could take %llu bytes was accepted",
+		   (unsigned long long)bound);
+	if (bound > EXPAND_BYTES)
+		return;
 	r->count = count < EXPAND_MAX ? count : EXPAND_MAX;
+	if (r->count > EXPAND_BYTES / bound)
+		r->count = EXPAND_BYTES / bound;
 	FUZZ_CHECK(pg_spec_expand(&one, &n1, s, b) == 0 && pg_spec_expand(&two, &n2, s, b) == 0,
 		   "a random block does not expand: %s", pg_error_last());
 	FUZZ_CHECK(n1 == r->count && n2 == n1, "a random block expands to %zu cases, not %zu", n1, r->count);
