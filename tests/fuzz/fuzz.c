@@ -91,6 +91,24 @@ size_t fuzz_split(const uint8_t *data, size_t size, const uint8_t **rest, size_t
 	return (size_t)(nul - data);
 }
 
+uint8_t *fuzz_tar_fixed(const uint8_t *data, size_t size)
+{
+	uint8_t *t = pg_malloc(size ? size : 1);
+	if (size)
+		memcpy(t, data, size);
+	for (size_t off = 0; off + 512 <= size; off += 512) {
+		uint8_t *h = t + off;
+		if (memcmp(h + 257, "ustar", 5))
+			continue;
+		unsigned sum = 8 * ' ';
+		for (size_t i = 0; i < 512; i++)
+			sum += i >= 148 && i < 156 ? 0 : h[i];
+		snprintf((char *)h + 148, 8, "%06o", sum & 0777777);
+		h[155] = ' ';
+	}
+	return t;
+}
+
 char *fuzz_tmpdir(void)
 {
 	const char *t = getenv("TMPDIR");

@@ -44,6 +44,11 @@ char *fuzz_strndup(const uint8_t *data, size_t size);
  * (*rest, *rest_size; empty when there is no NUL). */
 size_t fuzz_split(const uint8_t *data, size_t size, const uint8_t **rest, size_t *rest_size);
 
+/* A copy of a tar with the checksum of every header block (a block with
+ * ustar's magic) made right, so that a mutated header is read rather than
+ * refused for its checksum.  Free it. */
+uint8_t *fuzz_tar_fixed(const uint8_t *data, size_t size);
+
 /* A fresh empty directory for one input (removed by fuzz_tmp_done). */
 char *fuzz_tmpdir(void);
 void fuzz_tmp_done(char *dir);

@@ -78,17 +78,19 @@ static void read_one(const char *path)
 	free(refs);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const uint8_t *raw, size_t size)
 {
+	uint8_t *data = fuzz_tar_fixed(raw, size); /* so mutated headers are read */
 	char *tmp = fuzz_tmpdir();
-	char *zst = pg_path_join(tmp, "in.pgb"), *raw = pg_path_join(tmp, "raw.pgb");
+	char *zst = pg_path_join(tmp, "in.pgb"), *rawpath = pg_path_join(tmp, "raw.pgb");
 	write_zstd(zst, data, size);
-	FILE *f = fopen(raw, "wb");
-	FUZZ_CHECK(f && fwrite(data, 1, size, f) == size && fclose(f) == 0, "cannot write %s", raw);
+	FILE *f = fopen(rawpath, "wb");
+	FUZZ_CHECK(f && fwrite(data, 1, size, f) == size && fclose(f) == 0, "cannot write %s", rawpath);
 	read_one(zst);
-	read_one(raw);
+	read_one(rawpath);
 	free(zst);
-	free(raw);
+	free(rawpath);
+	free(data);
 	fuzz_tmp_done(tmp);
 	return 0;
 }
