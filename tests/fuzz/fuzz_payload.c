@@ -80,6 +80,11 @@ static void walk(struct tree *t, const char *root, const char *rel)
 			ssize_t k = readlink(full, target, sizeof(target) - 1);
 			FUZZ_CHECK(k >= 0, "cannot read link %s", full);
 			target[k] = '\0';
+			/* a link that could lead out of the tree (format.md §8.2) */
+			char *dots = strstr(target, "..");
+			FUZZ_CHECK(target[0] != '/' && !(dots && (dots == target || dots[-1] == '/') &&
+							  (dots[2] == '/' || !dots[2])),
+				   "extraction made a link '%s' -> '%s' that leaves the tree", r, target);
 			add(t, r, 'l', 0, target);
 		} else {
 			FUZZ_CHECK(0, "extraction made %s, neither file, directory nor link", r);
