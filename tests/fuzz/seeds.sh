@@ -4,13 +4,15 @@
 #     PG=build/pg bash tests/fuzz/seeds.sh
 #
 # Writes tests/fuzz/corpus/TARGET/seed-*: the inputs a target starts from,
-# each one its reader accepts (t_fuzz.sh checks that they still are).
+# each one its reader accepts (t_fuzz.sh checks that they still are), and
+# payload/bad-*, tars that break one rule each, which it must refuse.
 # Objects, logs and payloads come from a store in which the geometry::circle
 # and sort::u32 families were published, verified, benched and trusted;
 # interfaces, specs and workloads are objects/'s own files.  Run it again
 # when a format changes; the files are committed, so the tests never need
-# the sandbox to make them.  Files named otherwise (regress-*) are inputs
-# that once broke a reader, kept as they were found.
+# the sandbox to make them.  hand-* and the other bad-* inputs are
+# written by hand; regress-* are inputs that once broke a reader, kept as
+# they were found.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 pg=${PG:-$root/build/pg}
@@ -89,7 +91,7 @@ python3 - "$out/object" <<'PY'
 import os, sys
 d = sys.argv[1]
 seen = {}
-for f in sorted(os.listdir(d)):
+for f in sorted(x for x in os.listdir(d) if x.startswith('seed-')):
     text = open(os.path.join(d, f), 'rb').read().decode()
     lines = text.split('\n')
     key = lines[1] + (' ' + lines[4] if lines[1] == 'type result' else '')
@@ -102,6 +104,47 @@ PY
 # executable
 cd "$out/payload"
 ls -Sr | tail -n +5 | grep -v -F "$linky" | xargs -r rm -f
+
+# payloads that break a rule of format.md §8.2, each the reader must refuse
+rm -f "$out/payload"/bad-*
+python3 - "$out/payload" <<'PY'
+import io, sys, tarfile
+d = sys.argv[1]
+def tar(name, *entries):
+    b = io.BytesIO()
+    with tarfile.open(fileobj=b, mode='w', format=tarfile.PAX_FORMAT) as t:
+        for path, kind, extra in entries:
+            i = tarfile.TarInfo(path)
+            i.mode = 0o755 if kind in ('d', 'x') else 0o777 if kind in ('l', 'h') else 0o644
+            data = b''
+            if kind == 'd':
+                i.type = tarfile.DIRTYPE
+            elif kind == 'l':
+                i.type, i.linkname = tarfile.SYMTYPE, extra
+            elif kind == 'h':
+                i.type, i.linkname = tarfile.LNKTYPE, extra
+            elif kind == 'c':
+                i.type = tarfile.CHRTYPE
+            elif kind == 'm':
+                i.mode = extra
+                data = b'x\n'
+            else:
+                data = b'x\n'
+            i.size = len(data)
+            t.addfile(i, io.BytesIO(data))
+    open('%s/bad-%s' % (d, name), 'wb').write(b.getvalue())
+tar('dotdot-path', ('a', 'd', None), ('a/../x', 'f', None))
+tar('absolute-path', ('/tmp/x', 'f', None))
+tar('link-up', ('l', 'l', '../x'))
+tar('link-absolute', ('l', 'l', '/etc'))
+tar('link-dotdot-inside', ('a', 'd', None), ('a/l', 'l', 'b/../../x'))
+tar('entry-below-link', ('l', 'l', 'a'), ('l/x', 'f', None))
+tar('hard-link', ('f', 'f', None), ('h', 'h', 'f'))
+tar('device', ('dev', 'c', None))
+tar('setuid', ('f', 'm', 0o4755))
+tar('twice', ('f', 'f', None), ('f', 'f', None))
+tar('dot-component', ('./f', 'f', None))
+PY
 
 cd "$lib"
 # bundles, as the tar inside (fuzz_bundle compresses its inputs): one of

@@ -5,7 +5,8 @@
 # and checks what the format promises: round trips, canonical form, safe
 # extraction, and a readable message for every refusal.  Here each one
 # replays its corpus (tests/fuzz/corpus/NAME: seed-* and hand-* inputs the
-# reader must accept, regress-* inputs that once broke a promise), then
+# reader must accept, bad-* inputs it must refuse, regress-* inputs that
+# once broke a promise), then
 # runs a fixed set of mutants of it, the same on every run.  Open-ended
 # runs with libFuzzer are `make fuzz` and tests/fuzz/run.
 . "$(dirname "$0")/lib.sh"
@@ -51,6 +52,12 @@ for t in $targets; do
 	seeds=$(ls "$corpus/$t" | grep -cE '^(seed|hand)-')
 	accepted=$(grep -cE '^accept .*/(seed|hand)-' "$T/out")
 	check "$t: $seeds seed inputs, all replayed" test "$seeds" -gt 0 -a "$accepted" -eq "$seeds"
+	if ls "$corpus/$t" | grep -q '^bad-'; then
+		wrong=$(grep -E '^(accept|neither) .*/bad-' "$T/out")
+		bad=$(ls "$corpus/$t" | grep -c '^bad-')
+		refused=$(grep -cE '^refuse .*/bad-' "$T/out")
+		check "$t: the $bad inputs that break a rule are refused${wrong:+: $wrong}" test "$refused" -eq "$bad"
+	fi
 
 	# mutants: no failure, and the reader both takes and refuses some
 	m=$(mutants "$t")
