@@ -6,6 +6,8 @@
 #   make deps       install the Debian packages pg needs (idempotent; as root)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make bench      benchmark scripts (not part of make test)
+#   make fuzz       build the fuzz targets with clang's libFuzzer into build-fuzz/
+#                   (tests/fuzz/run runs them)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -44,6 +46,13 @@ ifeq ($(SAN),1)
 B ?= build-san
 PG_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_LDFLAGS := -fsanitize=address,undefined
+else ifeq ($(FUZZ),1)
+# FUZZ=1 (what 'make fuzz' sets): clang with libFuzzer's coverage, ASan
+# and UBSan into build-fuzz/, for the fuzz targets only
+B ?= build-fuzz
+CC := clang
+PG_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_LDFLAGS := -fsanitize=fuzzer,address,undefined
 else
 B ?= build
 endif
@@ -56,8 +65,13 @@ TEMPLATES := $(shell find templates -type f ! -name '.*' 2>/dev/null | LC_ALL=C 
 CMD_OBJ  := $(CMD_SRC:%.c=$(B)/%.o)
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 TOOLS    := $(B)/tests/forge $(B)/tests/signobj
+# Fuzz targets: linked with tests/fuzz/main.c, a driver that replays and
+# mutates a corpus (t_fuzz.sh), or with libFuzzer under FUZZ=1.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/tests/%)
+FUZZ_MAIN := $(if $(filter 1,$(FUZZ)),,tests/fuzz/main.c)
 
-all: $(B)/pg $(TOOLS)
+all: $(B)/pg $(TOOLS) $(FUZZERS)
 ifeq ($(B),build)
 all: pg
 pg: $(B)/pg
@@ -99,7 +113,21 @@ $(B)/tests/%: tests/tools/%.c $(B)/libpg.a $(wildcard lib/*.h)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $(PG_CFLAGS) $(SAN_LDFLAGS) -o $@ $< $(B)/libpg.a $(PG_LIBS)
 
+$(B)/tests/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.c tests/fuzz/main.c tests/fuzz/fuzz.h $(B)/libpg.a \
+		$(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $(PG_CFLAGS) $(SAN_LDFLAGS) -Itests/fuzz -o $@ $< tests/fuzz/fuzz.c $(FUZZ_MAIN) \
+		$(B)/libpg.a $(PG_LIBS)
+
 unit-tests: $(TESTS) $(TOOLS)
+
+fuzzers: $(FUZZERS)
+
+fuzz:
+	@command -v clang >/dev/null || { echo "fuzz: needs clang (apt-get install clang)"; exit 1; }
+	$(MAKE) FUZZ=1 fuzzers
+	@echo "fuzz: built build-fuzz/tests/fuzz_*; run them with [FUZZ_SECONDS=60] tests/fuzz/run [TARGET...]"
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -144,6 +172,6 @@ uninstall:
 	for f in docs/man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$f); done
 
 clean:
-	rm -rf build build-san pg
+	rm -rf build build-san build-fuzz pg
 
-.PHONY: all deps test demo bench install uninstall clean unit-tests
+.PHONY: all deps test demo bench install uninstall clean unit-tests fuzzers fuzz

@@ -442,7 +442,9 @@ static char *fn_doc(const pg_fn *fn)
 	for (size_t i = 0; i < fn->nparams; i++)
 		if (fn->params[i].doc)
 			pg_buf_printf(&b, "%s%s: %s", b.len ? "\n" : "", fn->params[i].name, fn->params[i].doc);
-	return b.len ? pg_buf_detach(&b) : NULL;
+	char *doc = b.len ? pg_buf_detach(&b) : NULL;
+	pg_buf_free(&b); /* an empty doc ("//" alone) still grew it */
+	return doc;
 }
 
 /* ---- C ---- */

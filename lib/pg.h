@@ -27,7 +27,9 @@ enum {
 	PG_EEXISTS = -9,     /* refuses to overwrite */
 };
 
-/* Errors: one message per thread, replaced by each pg_error_set(). */
+/* Errors: one message per thread, replaced by each pg_error_set().  It is
+ * one printable line: a control character or a byte that is not UTF-8 in
+ * it (quoted from hostile input, say) comes out as \xNN. */
 int pg_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int pg_error_prefix(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *pg_error_last(void);

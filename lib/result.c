@@ -203,12 +203,16 @@ static int next_line(struct rd *d, const char **key)
 	return 1;
 }
 
+/* The next word; words are separated by one space, and a line does not
+ * end in one (a second spelling of a signed body would be a second id). */
 static int word(struct rd *d, char **out)
 {
 	char *s = d->tok;
-	if (!*s)
+	if (!*s || *s == ' ')
 		return -1;
 	char *sp = strchr(s, ' ');
+	if (sp && !sp[1])
+		return -1;
 	d->tok = sp ? sp + 1 : s + strlen(s);
 	if (sp)
 		*sp = 0;

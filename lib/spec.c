@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "object.h"
+#include "session.h"
 
 static int at(const pg_spec *s, const pg_yaml *y, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -154,6 +155,16 @@ static int load_gens(const pg_spec *s, const pg_fn *fn, const pg_yaml *y, const 
 					s->file, w)) < 0)
 			return err;
 	}
+	/* lengths multiply through nesting: refuse what no request could carry
+	 * before expanding it takes all the memory there is */
+	uint64_t max = 2;
+	for (size_t i = 0; i < arity && max <= PG_WIRE_LINE_MAX; i++) {
+		uint64_t m = pg_gen_json_max((*out)[i]);
+		max = m > PG_WIRE_LINE_MAX ? m : max + m + 1;
+	}
+	if (max > PG_WIRE_LINE_MAX)
+		return at(s, args ? args : y, "%s: its generators could make arguments longer than one request may "
+			  "be (16 MiB of JSON): ask for shorter lengths (len)", what);
 	return 0;
 }
 
@@ -476,10 +487,41 @@ int pg_spec_expand(pg_case **out, size_t *n, const pg_spec *s, size_t b)
 	return 0;
 }
 
+/* A string as a YAML double-quoted scalar.  JSON's spelling is not enough:
+ * YAML refuses a raw DEL, C1 control, U+FFFE or U+FFFF, and folds a raw
+ * NEL, U+2028 or U+2029 into a space, so those are escaped too.  (U+0000
+ * is escaped, but the loader refuses it.) */
+static void yaml_string(pg_buf *out, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	pg_buf_putc(out, '"');
+	for (size_t i = 0; i < len;) {
+		unsigned c = s[i], cp = c;
+		size_t n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4; /* jansson's strings are UTF-8 */
+		n = i + n <= len ? n : len - i;
+		for (size_t k = 1; k < n && i + k < len; k++)
+			cp = (k == 1 ? c & (0x7f >> n) : cp) << 6 | (s[i + k] & 0x3f);
+		if (c == '"' || c == '\\')
+			pg_buf_printf(out, "\\%c", c);
+		else if (c == '\n')
+			pg_buf_puts(out, "\\n");
+		else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029 || cp == 0xfffe ||
+			 cp == 0xffff)
+			pg_buf_printf(out, "\\u%04x", cp);
+		else
+			pg_buf_put(out, s + i, n);
+		i += n;
+	}
+	pg_buf_putc(out, '"');
+}
+
 /* A wire value as a YAML flow value that pg_value_from_yaml reads back. */
 void pg_spec_yaml_value(pg_buf *out, const pg_type *t, const json_t *v)
 {
 	switch (t->kind) {
+	case PG_TY_STR:
+		yaml_string(out, json_string_value(v), json_string_length(v));
+		return;
 	case PG_TY_OPTION:
 		if (json_is_null(v)) {
 			pg_buf_puts(out, "null");

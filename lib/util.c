@@ -13,12 +13,71 @@
 
 static _Thread_local char errmsg[1024];
 
+/* The length of the UTF-8 sequence at s (len bytes left): 1 to 4, or 0
+ * for NUL or bytes that are not a character. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned c = s[0], cp, min;
+	size_t n;
+	if (c == 0)
+		return 0;
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0)
+		n = 1, cp = c & 0x1f, min = 0x80;
+	else if ((c & 0xf0) == 0xe0)
+		n = 2, cp = c & 0x0f, min = 0x800;
+	else if ((c & 0xf8) == 0xf0)
+		n = 3, cp = c & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (n >= len)
+		return 0;
+	for (size_t k = 1; k <= n; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n + 1;
+}
+
+/* Messages quote what was refused and are printed as they are: a control
+ * character or a byte that is not UTF-8 is spelled \xNN, so hostile input
+ * cannot drive the terminal (escape sequences) or garble the line. */
+static void printable_message(void)
+{
+	char out[sizeof(errmsg)];
+	const unsigned char *s = (const unsigned char *)errmsg;
+	size_t len = strlen(errmsg), o = 0;
+	for (size_t i = 0, n; i < len; i += n) {
+		n = utf8_seq(s + i, len - i);
+		int ctl = n == 0 || s[i] < 0x20 || s[i] == 0x7f || (s[i] == 0xc2 && s[i + 1] < 0xa0);
+		if (ctl) {
+			n = n ? n : 1;
+			if (o + 4 * n >= sizeof(out))
+				break;
+			for (size_t k = 0; k < n; k++)
+				o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x", s[i + k]);
+		} else {
+			if (o + n >= sizeof(out))
+				break;
+			memcpy(out + o, s + i, n);
+			o += n;
+		}
+	}
+	out[o] = '\0';
+	memcpy(errmsg, out, o + 1);
+}
+
 int pg_error_set(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
 	va_end(ap);
+	printable_message();
 	return code;
 }
 
@@ -32,6 +91,7 @@ int pg_error_prefix(int code, const char *fmt, ...)
 	vsnprintf(pre, sizeof(pre), fmt, ap);
 	va_end(ap);
 	snprintf(errmsg, sizeof(errmsg), "%s: %s", pre, old);
+	printable_message();
 	return code;
 }
 
@@ -219,37 +279,9 @@ int pg_unhex(uint8_t *out, const char *in, size_t n)
 int pg_utf8_valid(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-	while (i < len) {
-		unsigned c = s[i];
-		if (c == 0)
+	for (size_t i = 0, n; i < len; i += n)
+		if (!(n = utf8_seq(s + i, len - i)))
 			return 0;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t n;
-		unsigned cp, min;
-		if ((c & 0xe0) == 0xc0) {
-			n = 1, cp = c & 0x1f, min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			n = 2, cp = c & 0x0f, min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			n = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			return 0;
-		}
-		if (i + n >= len)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
 	return 1;
 }
 

@@ -359,6 +359,10 @@ static int y_float(ctx *c, const pg_type *t, const pg_yaml *n, double *d)
 /* Decode padded base64: a new buffer, or NULL when s is not. */
 static unsigned char *b64_decode(const char *s, size_t len, size_t *n)
 {
+	/* libsodium (1.0.18) decodes a byte over 0x7f as '/' */
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] > 0x7f)
+			return NULL;
 	unsigned char *bin = pg_malloc(len / 4 * 3 + 1);
 	const char *end;
 	if (sodium_base642bin(bin, len / 4 * 3 + 1, s, len, NULL, n, &end, B64) < 0 || end != s + len) {
@@ -1048,6 +1052,56 @@ void pg_gen_free(pg_gen *g)
 	free(g->chars);
 	free(g->cpos);
 	free(g);
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+uint64_t pg_gen_json_max(const pg_gen *g)
+{
+	const pg_type *t = g->t;
+	uint64_t n = 1;
+	if (g->cval) {
+		char *s = json_dumps(g->cval, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+		n = s ? strlen(s) : 4;
+		free(s);
+		return n;
+	}
+	switch (t->kind) {
+	case PG_TY_BOOL:
+		return 5;
+	case PG_TY_I64:
+	case PG_TY_U64:
+		return 22; /* a quoted decimal */
+	case PG_TY_F32:
+	case PG_TY_F64:
+		return 26;
+	case PG_TY_STR:
+		return sat_add(2, sat_mul(g->hi, 6)); /* \u001f is the longest spelling of a character */
+	case PG_TY_BYTES:
+		return sat_add(2, sat_mul((g->hi + 2) / 3, 4));
+	case PG_TY_OPTION:
+		n = pg_gen_json_max(g->sub[0]);
+		return n < 4 ? 4 : n;
+	case PG_TY_ARRAY:
+		return sat_add(2, sat_mul(g->hi, sat_add(pg_gen_json_max(g->sub[0]), 1)));
+	case PG_TY_TUPLE:
+	case PG_TY_STRUCT:
+		n = 2;
+		for (size_t i = 0; i < g->nsub; i++)
+			n = sat_add(n, sat_add(pg_gen_json_max(g->sub[i]),
+					       t->kind == PG_TY_STRUCT ? strlen(t->st->fields[i].name) + 4 : 1));
+		return n;
+	default:
+		return 11; /* i8 to u32 */
+	}
 }
 
 /* --- generators: values -------------------------------------------------- */

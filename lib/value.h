@@ -102,6 +102,10 @@ typedef struct pg_gen pg_gen;
 int pg_gen_parse(pg_gen **out, const pg_type *t, const pg_yaml *n,
 		 const char *file, const char *what);
 void pg_gen_free(pg_gen *g);
+/* The most bytes of compact JSON one value of g can take (saturating):
+ * nested lengths multiply, so a loader can refuse what could never be
+ * sent (docs/wire.md: a request line holds 16 MiB). */
+uint64_t pg_gen_json_max(const pg_gen *g);
 json_t *pg_gen_value(const pg_gen *g, pg_rng *r); /* canonical, new reference */
 
 /* Simpler values than v that g could also have produced, most promising
