@@ -26,7 +26,7 @@ PKGS    := libgit2 libsodium ncursesw libarchive yaml-0.1 sqlite3 jansson
 CFLAGS  ?= -O2 -g
 PG_CFLAGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+PG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 # Debian packages: build and test dependencies.  'make deps' installs the

@@ -1,5 +1,6 @@
 /* store.c - the git-backed store: discovery, locking, appending, log walks */
 #include "store.h"
+#include "par.h"
 #include "payload.h"
 #include "result.h"
 
@@ -22,6 +23,11 @@ struct pg_store {
 	git_repository *repo;
 	git_odb_backend *mempack; /* owned by the repository's odb */
 	int lockfd;
+	int from_env;             /* opened the way git's environment names it */
+	int staging;              /* a transaction holds objects only in mempack */
+	/* the same repository opened once per pool worker (libgit2 objects are
+	 * not shared between threads); [0] is unused: the caller uses repo */
+	git_repository *worker[PG_PAR_MAX];
 };
 
 int pg_git_err(int code, const char *what)
@@ -156,6 +162,7 @@ static int store_open(pg_store **out, const char *pgdir)
 			err = pg_git_err(PG_ENOTFOUND, "cannot open the store git names (GIT_DIR)");
 			goto fail;
 		}
+		s->from_env = 1;
 		/* libgit2 gives the absolute path with a trailing '/' */
 		s->path = pg_strdup(git_repository_path(s->repo));
 		size_t n = strlen(s->path);
@@ -192,9 +199,26 @@ void pg_store_free(pg_store *s)
 	if (!s)
 		return;
 	pg_store_unlock(s);
+	for (size_t i = 0; i < PG_PAR_MAX; i++)
+		git_repository_free(s->worker[i]);
 	git_repository_free(s->repo);
 	free(s->path);
 	free(s);
+}
+
+/* The repository for pool worker w (pg_par_run), opened on its first use
+ * by that worker; NULL if it cannot be opened. */
+static git_repository *worker_repo(pg_store *s, unsigned w)
+{
+	if (w == 0)
+		return s->repo;
+	if (!s->worker[w] &&
+	    git_repository_open_ext(&s->worker[w], s->from_env ? NULL : s->path,
+				    s->from_env ? GIT_REPOSITORY_OPEN_FROM_ENV
+						: GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
+				    NULL) < 0)
+		s->worker[w] = NULL;
+	return s->worker[w];
 }
 
 const char *pg_store_path(const pg_store *s)
@@ -483,11 +507,11 @@ static int mempack(pg_store *s)
 /* The size of a git object, from its header: a log from elsewhere can hold
  * a few KiB of pack that inflate to gigabytes, so nothing is read before
  * its size is known to fit. */
-static int object_size(pg_store *s, const git_oid *oid, size_t *size)
+static int object_size(git_repository *repo, const git_oid *oid, size_t *size)
 {
 	git_odb *odb = NULL;
 	git_object_t type;
-	int r = git_repository_odb(&odb, s->repo);
+	int r = git_repository_odb(&odb, repo);
 	if (r == 0)
 		r = git_odb_read_header(size, &type, odb, oid);
 	git_odb_free(odb);
@@ -505,7 +529,7 @@ int pg_store_commit(git_commit **out, pg_store *s, const git_oid *oid)
 	size_t size;
 	int err;
 	*out = NULL;
-	if ((err = object_size(s, oid, &size)) < 0)
+	if ((err = object_size(s->repo, oid, &size)) < 0)
 		return err;
 	if (size > COMMIT_MAX)
 		return pg_error_set(PG_EINVALID, "log commit %.10s holds %zu bytes, more than a log entry can (%d); "
@@ -556,6 +580,7 @@ int pg_txn_begin(pg_txn **out, pg_store *s, const pg_key *key, const pg_buf *ide
 	}
 	if ((err = pg_store_lock(s)) < 0 || (err = mempack(s)) < 0)
 		goto fail;
+	s->staging = 1;
 	err = pg_store_tip(&t->parent, s, key->pk);
 	if (err == PG_ENOTFOUND) {
 		/* a new log starts with its publisher's identity */
@@ -838,6 +863,7 @@ void pg_txn_free(pg_txn *t)
 		return;
 	if (!t->done && t->s->mempack)
 		git_mempack_reset(t->s->mempack); /* nothing staged reaches the disk */
+	t->s->staging = 0;
 	for (size_t i = 0; i < t->n; i++)
 		pg_object_free(t->st[i].obj);
 	free(t->st);
@@ -868,12 +894,12 @@ static int cmp_id(const void *a, const void *b)
 }
 
 /* Check one payload blob: size, hash and every entry. */
-static int verify_payload(pg_store *s, const git_oid *blob_oid, const uint8_t pid[PG_ID_LEN], uint64_t size)
+static int verify_payload(git_repository *repo, const git_oid *blob_oid, const uint8_t pid[PG_ID_LEN], uint64_t size)
 {
 	git_blob *blob;
 	uint8_t h[PG_ID_LEN];
 	size_t len;
-	int err = object_size(s, blob_oid, &len);
+	int err = object_size(repo, blob_oid, &len);
 	if (err < 0)
 		return err;
 	if (len != size)
@@ -881,7 +907,7 @@ static int verify_payload(pg_store *s, const git_oid *blob_oid, const uint8_t pi
 				    (unsigned long long)size);
 	if (len > PG_PAYLOAD_MAX)
 		return pg_error_set(PG_EINVALID, "payload larger than %u bytes (%zu; it was not read)", PG_PAYLOAD_MAX, len);
-	if (git_blob_lookup(&blob, s->repo, blob_oid) < 0)
+	if (git_blob_lookup(&blob, repo, blob_oid) < 0)
 		return pg_git_err(PG_EINTEGRITY, "cannot read payload");
 	const void *data = git_blob_rawcontent(blob);
 	pg_hash(h, data, len);
@@ -899,11 +925,116 @@ struct new_payload {
 	uint8_t pid[PG_ID_LEN];
 	uint64_t size;
 	const char *obj; /* an object naming it, for messages */
+	int err;         /* the check's outcome, and its message */
+	char *msg;
 };
 
 static int cmp_new_payload(const void *a, const void *b)
 {
 	return git_oid_cmp(&((const struct new_payload *)a)->blob, &((const struct new_payload *)b)->blob);
+}
+
+/* One object an entry adds.  The checks that need only the object run on
+ * the pool's threads (pg_par_run), which is where a walk spends its time:
+ * inflating, hashing, verifying the signature; the outcome waits here, so
+ * that the walk reports the first failure in the manifest's order, as a
+ * walk on one thread would. */
+struct item {
+	const char *hex; /* the manifest's add value */
+	int err;         /* < 0: this object's first failure */
+	int bare;        /* its message is not prefixed with the object */
+	char *msg;       /* the message (pg's error is per thread) */
+};
+
+struct entry_work {
+	pg_store *s;
+	pg_log_entry *e;
+	struct item *items;
+	struct new_payload *fresh;
+	int verify, first; /* first: the log's first entry */
+};
+
+static void keep_error(int *err_out, char **msg_out, int err)
+{
+	*err_out = err;
+	*msg_out = pg_strdup(pg_error_last());
+}
+
+/* Read, hash, decode and check object i of the entry (on worker w). */
+static void load_object(void *data, size_t i, unsigned w)
+{
+	struct entry_work *ew = data;
+	pg_log_entry *e = ew->e;
+	struct item *it = &ew->items[i];
+	git_repository *repo = worker_repo(ew->s, w);
+	git_blob *blob = NULL;
+	uint8_t id[PG_ID_LEN], h[PG_ID_LEN];
+	size_t len;
+	int err, verify = ew->verify;
+
+	if (it->err)
+		return;
+	if (!repo) {
+		err = pg_git_err(PG_ERROR, "cannot open the store on another thread");
+		goto fail;
+	}
+	if ((err = object_size(repo, &e->blobs[i], &len)) < 0)
+		goto fail;
+	if (len > PG_OBJECT_MAX) {
+		err = pg_error_set(PG_EINVALID, "object larger than %d bytes (%zu; it was not read)", PG_OBJECT_MAX, len);
+		goto fail;
+	}
+	if (git_blob_lookup(&blob, repo, &e->blobs[i]) < 0) {
+		err = pg_git_err(PG_EINTEGRITY, "cannot read object");
+		goto fail;
+	}
+	const char *bytes = git_blob_rawcontent(blob);
+	pg_unhex(id, it->hex, PG_ID_LEN);
+	pg_hash(h, bytes, len);
+	if (verify && memcmp(h, id, PG_ID_LEN)) {
+		err = pg_error_set(PG_EINTEGRITY, "content does not match its id");
+		goto fail;
+	}
+	if ((err = pg_object_decode(&e->objects[i], bytes, len, verify ? 0 : PG_DECODE_NOVERIFY)) < 0)
+		goto fail;
+	git_blob_free(blob);
+	blob = NULL;
+	pg_object *o = e->objects[i];
+	if (o->type == PG_T_LOG) {
+		err = pg_error_set(PG_EINVALID, "a log manifest stored as an object");
+		goto fail;
+	}
+	if (memcmp(o->author, e->publisher, PG_PK_LEN)) {
+		err = pg_error_set(PG_EINTEGRITY, "signed by another key than the log's publisher");
+		goto fail;
+	}
+	if (verify && (err = pg_result_check(o)) < 0)
+		goto fail;
+	if (verify && ew->first && i == 0 && o->type != PG_T_IDENTITY) {
+		err = pg_error_set(PG_EINVALID, "a log must begin with its publisher's identity");
+		goto fail;
+	}
+	return;
+fail:
+	git_blob_free(blob);
+	keep_error(&it->err, &it->msg, err);
+}
+
+/* Check new payload i (on worker w); duplicates were marked err = 1. */
+static void check_payload(void *data, size_t i, unsigned w)
+{
+	struct entry_work *ew = data;
+	struct new_payload *np = &ew->fresh[i];
+	git_repository *repo = worker_repo(ew->s, w);
+	int err;
+	if (np->err)
+		return;
+	if (!repo)
+		err = pg_git_err(PG_ERROR, "cannot open the store on another thread");
+	else
+		err = verify_payload(repo, &np->blob, np->pid, np->size);
+	if (err < 0)
+		keep_error(&np->err, &np->msg, err);
 }
 
 /* Load and (optionally) verify one log entry against its parent's state. */
@@ -913,9 +1044,11 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 	int verify = flags & PG_WALK_VERIFY, err;
 	git_tree *tree = NULL;
 	git_diff *diff = NULL;
-	git_blob *blob = NULL;
 	char path[2 + 3 + PG_HEX_LEN + 1];
 	const char *msg = git_commit_message_raw(c);
+	struct item *items = NULL;
+	struct new_payload *fresh = NULL;
+	uint8_t(*ids)[PG_ID_LEN] = NULL;
 
 	if ((err = pg_object_decode(&e->manifest, msg, strlen(msg), verify ? 0 : PG_DECODE_NOVERIFY)) < 0)
 		return pg_error_prefix(err, "manifest");
@@ -949,61 +1082,49 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 	e->objects = pg_calloc(e->n, sizeof(*e->objects));
 	e->blobs = pg_calloc(e->n, sizeof(*e->blobs));
 	e->payload_blobs = pg_calloc(e->n, sizeof(*e->payload_blobs));
-	uint8_t(*ids)[PG_ID_LEN] = pg_calloc(e->n, PG_ID_LEN);
-	struct new_payload *fresh = pg_calloc(e->n, sizeof(*fresh));
-	size_t expect = 0, j = 0, nfresh = 0;
+	ids = pg_calloc(e->n, PG_ID_LEN);
+	items = pg_calloc(e->n, sizeof(*items));
+	fresh = pg_calloc(e->n, sizeof(*fresh));
+	size_t expect = 0, nfresh = 0;
 
-	for (size_t i = 0; i < m->nfields; i++) {
+	/* where each object is: the trees are the caller's thread's */
+	for (size_t i = 0, j = 0; i < m->nfields; i++) {
 		if (strcmp(m->fields[i].key, "add"))
 			continue;
-		uint8_t id[PG_ID_LEN], h[PG_ID_LEN];
-		pg_unhex(id, m->fields[i].value, PG_ID_LEN);
-		memcpy(ids[j], id, PG_ID_LEN);
-		object_path(path, 'o', id);
+		struct item *it = &items[j];
+		it->hex = m->fields[i].value;
+		pg_unhex(ids[j], it->hex, PG_ID_LEN);
+		object_path(path, 'o', ids[j]);
 		if (!tree_has(&e->blobs[j], tree, path)) {
-			err = pg_error_set(PG_EINTEGRITY, "object %.12s is in the manifest but not in the tree", m->fields[i].value);
-			goto done;
+			err = pg_error_set(PG_EINTEGRITY, "object %.12s is in the manifest but not in the tree", it->hex);
+			keep_error(&it->err, &it->msg, err);
+			it->bare = 1;
+		} else if (verify && tree_has(NULL, parent_tree, path)) {
+			err = pg_error_set(PG_EINTEGRITY, "object %.12s was already added by an earlier entry", it->hex);
+			keep_error(&it->err, &it->msg, err);
+			it->bare = 1;
 		}
-		if (verify && tree_has(NULL, parent_tree, path)) {
-			err = pg_error_set(PG_EINTEGRITY, "object %.12s was already added by an earlier entry", m->fields[i].value);
-			goto done;
+		j++;
+	}
+	err = 0;
+	/* the objects themselves, on every core unless a transaction holds
+	 * objects only this thread's repository can see */
+	struct entry_work ew = { s, e, items, fresh, verify, prev_seq == 0 };
+	if (s->staging)
+		for (size_t j = 0; j < e->n; j++)
+			load_object(&ew, j, 0);
+	else
+		pg_par_run(e->n, load_object, &ew);
+
+	for (size_t j = 0; j < e->n; j++) {
+		struct item *it = &items[j];
+		if (it->err) {
+			err = pg_error_set(it->err, "%s", it->msg);
+			if (it->bare)
+				goto done;
+			goto obj_fail;
 		}
-		size_t len;
-		if ((err = object_size(s, &e->blobs[j], &len)) < 0)
-			goto obj_fail;
-		if (len > PG_OBJECT_MAX) {
-			err = pg_error_set(PG_EINVALID, "object larger than %d bytes (%zu; it was not read)", PG_OBJECT_MAX, len);
-			goto obj_fail;
-		}
-		if (git_blob_lookup(&blob, s->repo, &e->blobs[j]) < 0) {
-			err = pg_git_err(PG_EINTEGRITY, "cannot read object");
-			goto obj_fail;
-		}
-		const char *data = git_blob_rawcontent(blob);
-		pg_hash(h, data, len);
-		if (verify && memcmp(h, id, PG_ID_LEN)) {
-			err = pg_error_set(PG_EINTEGRITY, "content does not match its id");
-			goto obj_fail;
-		}
-		if ((err = pg_object_decode(&e->objects[j], data, len, verify ? 0 : PG_DECODE_NOVERIFY)) < 0)
-			goto obj_fail;
-		git_blob_free(blob);
-		blob = NULL;
 		pg_object *o = e->objects[j];
-		if (o->type == PG_T_LOG) {
-			err = pg_error_set(PG_EINVALID, "a log manifest stored as an object");
-			goto obj_fail;
-		}
-		if (memcmp(o->author, e->publisher, PG_PK_LEN)) {
-			err = pg_error_set(PG_EINTEGRITY, "signed by another key than the log's publisher");
-			goto obj_fail;
-		}
-		if (verify && (err = pg_result_check(o)) < 0)
-			goto obj_fail;
-		if (verify && prev_seq == 0 && j == 0 && o->type != PG_T_IDENTITY) {
-			err = pg_error_set(PG_EINVALID, "a log must begin with its publisher's identity");
-			goto obj_fail;
-		}
 		expect++;
 		uint8_t pid[PG_ID_LEN];
 		uint64_t psize;
@@ -1020,28 +1141,34 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 				np->blob = e->payload_blobs[j];
 				memcpy(np->pid, pid, PG_ID_LEN);
 				np->size = psize;
-				np->obj = m->fields[i].value;
+				np->obj = it->hex;
 			}
 		}
-		j++;
 		continue;
 	obj_fail:
-		pg_error_prefix(err, "object %.12s", m->fields[i].value);
+		pg_error_prefix(err, "object %.12s", it->hex);
 		goto done;
 	}
 
 	if (verify) {
 		if (nfresh)
 			qsort(fresh, nfresh, sizeof(*fresh), cmp_new_payload);
-		for (size_t i = 0; i < nfresh; i++) {
+		for (size_t i = 0; i < nfresh; i++)
 			if (i && git_oid_equal(&fresh[i - 1].blob, &fresh[i].blob))
-				continue;
-			expect++;
-			if ((err = verify_payload(s, &fresh[i].blob, fresh[i].pid, fresh[i].size)) < 0) {
+				fresh[i].err = 1; /* checked as fresh[i - 1] */
+			else
+				expect++;
+		if (s->staging)
+			for (size_t i = 0; i < nfresh; i++)
+				check_payload(&ew, i, 0);
+		else
+			pg_par_run(nfresh, check_payload, &ew);
+		for (size_t i = 0; i < nfresh; i++)
+			if (fresh[i].err < 0) {
+				err = pg_error_set(fresh[i].err, "%s", fresh[i].msg);
 				pg_error_prefix(err, "object %.12s", fresh[i].obj);
 				goto done;
 			}
-		}
 		qsort(ids, e->n, PG_ID_LEN, cmp_id);
 		for (size_t i = 1; i < e->n; i++)
 			if (!memcmp(ids[i - 1], ids[i], PG_ID_LEN)) {
@@ -1070,9 +1197,15 @@ static int load_entry(pg_store *s, pg_log_entry *e, git_commit *c, git_tree *par
 		}
 	}
 done:
+	if (items)
+		for (size_t j = 0; j < e->n; j++)
+			free(items[j].msg);
+	if (fresh)
+		for (size_t i = 0; i < nfresh; i++)
+			free(fresh[i].msg);
+	free(items);
 	free(ids);
 	free(fresh);
-	git_blob_free(blob);
 	git_diff_free(diff);
 	git_tree_free(tree);
 	return err;

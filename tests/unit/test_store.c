@@ -78,8 +78,8 @@ static git_oid forge(struct world *w, const struct forge *f, uint8_t manifest_ha
 {
 	git_repository *repo = pg_store_repo(w->s);
 	git_tree *base = NULL, *tree = NULL;
-	git_tree_update up[16];
-	char paths[16][80];
+	git_tree_update up[64];
+	char paths[64][80];
 	size_t nup = 0;
 	git_oid oid, commit;
 
@@ -89,6 +89,7 @@ static git_oid forge(struct world *w, const struct forge *f, uint8_t manifest_ha
 		assert_int_equal(git_commit_tree(&base, c), 0);
 		git_commit_free(c);
 	}
+	assert_true(f->n < 64);
 	for (size_t i = 0; i < f->n && !f->no_objects_in_tree; i++) {
 		assert_int_equal(git_blob_create_from_buffer(&oid, repo, f->objs[i]->raw.ptr, f->objs[i]->raw.len), 0);
 		path_of(paths[nup], 'o', f->objs[i]->id);
@@ -251,6 +252,36 @@ static void test_object_by_another_key_is_refused(void **state)
 	forge(w, &f, h2);
 	assert_error(walk(w, w->alice.pk), PG_EINTEGRITY, "signed by another key than the log's publisher");
 	pg_object_free(o);
+	pg_buf_free(&tar);
+}
+
+/* The objects of an entry are checked on several threads; the walk still
+ * names the first bad object in the manifest's order, whichever thread
+ * finished first. */
+static void test_first_bad_object_in_manifest_order_is_named(void **state)
+{
+	struct world *w = *state;
+	uint8_t h1[32], h2[32];
+	pg_buf tar = PG_BUF_INIT;
+	char want[13];
+	git_oid c1 = first_entry(w, h1);
+	pg_object *o[40];
+	for (size_t i = 0; i < 40; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "geometry::n%zu", i);
+		pg_buf_free(&tar);
+		o[i] = interface(i < 17 ? &w->alice : &w->mallory, name, &tar, "x\n");
+	}
+	pg_hex(want, o[17]->id, 6);
+	struct forge f = { w->alice.pk, w->alice.sk, w->alice.pk, &c1, NULL, 2, h1, o, 40, NULL, &tar, NULL, 0 };
+	forge(w, &f, h2);
+	for (int round = 0; round < 20; round++) {
+		assert_error(walk(w, w->alice.pk), PG_EINTEGRITY, "signed by another key than the log's publisher");
+		if (!strstr(pg_error_last(), want))
+			fail_msg("expected object %s named, got: %s", want, pg_error_last());
+	}
+	for (size_t i = 0; i < 40; i++)
+		pg_object_free(o[i]);
 	pg_buf_free(&tar);
 }
 
@@ -653,6 +684,8 @@ static void test_open_env_reads_quarantined_objects(void **state)
 
 int main(void)
 {
+	/* log walks check objects on the pool's threads, whatever the CPUs */
+	setenv("PG_THREADS", "3", 1);
 	assert_int_equal(pg_crypto_init(), 0);
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
@@ -662,6 +695,7 @@ int main(void)
 		T(test_first_entry_with_prev_is_refused),
 		T(test_manifest_by_another_key_is_refused),
 		T(test_object_by_another_key_is_refused),
+		T(test_first_bad_object_in_manifest_order_is_named),
 		T(test_log_without_identity_first_is_refused),
 		T(test_payload_not_matching_its_hash_is_refused),
 		T(test_missing_payload_is_refused),
