@@ -1,5 +1,6 @@
 /* publish.c - pg publish: directories with pg.yaml become signed objects */
 #include "cmd.h"
+#include "par.h"
 #include "spec.h"
 
 #include <stdlib.h>
@@ -17,6 +18,9 @@ static const struct cmd_help help = {
 	"Turn directories with a pg.yaml into signed objects appended to your log, all in one entry",
 	"pg publish [-r] [--dry-run] [--as KEY] DIR...", examples,
 };
+
+/* directories built and signed together (see cmd_publish) */
+#define PUBLISH_CHUNK 256
 
 struct jobs {
 	char **dirs;
@@ -185,32 +189,51 @@ done:
 	return err;
 }
 
-/* Build and sign the object a manifest describes.  *unchanged is set when
- * the newest object of the same type and name by this author has exactly
- * these contents: publishing it again would add nothing. */
-static int build(struct pg_ctx *ctx, pg_txn *t, const pg_key *me, const pg_manifest *m,
-		 pg_object **out, pg_buf *payload, int *unchanged, struct staged *st)
+/* One directory of the batch on its way to the log: built (unsigned) in
+ * order on one thread, then signed with the others of its chunk on every
+ * core, then staged in order. */
+struct job {
+	const pg_manifest *m;
+	pg_object *o;
+	pg_buf payload;
+	pg_idl *idl;             /* an interface's, for the batch's specs */
+	char newest[PG_HEX_LEN + 1]; /* this author's newest of the type and name */
+	int64_t newest_date;
+	int unchanged;
+	int err;                 /* signing's outcome, and its message */
+	char *msg;
+};
+
+static void job_clear(struct job *j)
 {
-	pg_idl *idl = NULL;
+	pg_object_free(j->o);
+	pg_buf_free(&j->payload);
+	pg_idl_free(j->idl);
+	free(j->msg);
+	memset(j, 0, sizeof(*j));
+}
+
+/* Build the object a manifest describes, unsigned, and find this author's
+ * newest object of the same type and name, if any. */
+static int build(struct pg_ctx *ctx, pg_txn *t, const pg_key *me, struct job *j, struct staged *st)
+{
+	const pg_manifest *m = j->m;
 	char iface[PG_HEX_LEN + 1], pid[PG_HEX_LEN + 1], pfield[PG_HEX_LEN + 32];
 	uint8_t h[PG_ID_LEN];
 	int err;
-	*out = NULL;
-	*unchanged = 0;
 	if (m->interface && (err = manifest_interface(ctx, t, m, me, iface)) < 0)
 		return err;
-	if ((err = pg_payload_create(payload, m->dir, (const char *const *)m->files,
+	if ((err = pg_payload_create(&j->payload, m->dir, (const char *const *)m->files,
 				     m->files ? NULL : pg_manifest_filter, NULL)) < 0)
 		return err;
-	if (m->type == PG_T_INTERFACE && (err = check_interface(m, payload, &idl)) < 0)
+	if (m->type == PG_T_INTERFACE && (err = check_interface(m, &j->payload, &j->idl)) < 0)
 		return err;
-	if ((m->type == PG_T_SPEC || m->type == PG_T_BENCH) && (err = check_spec(ctx, m, payload, iface, st)) < 0)
+	if ((m->type == PG_T_SPEC || m->type == PG_T_BENCH) && (err = check_spec(ctx, m, &j->payload, iface, st)) < 0)
 		return err;
-	pg_hash(h, payload->ptr, payload->len);
+	pg_hash(h, j->payload.ptr, j->payload.len);
 	pg_hex(pid, h, PG_ID_LEN);
-	snprintf(pfield, sizeof(pfield), "%s %zu", pid, payload->len);
-
-	pg_object *o = pg_object_new(m->type, me->pk, pg_now());
+	snprintf(pfield, sizeof(pfield), "%s %zu", pid, j->payload.len);
+	pg_object *o = j->o = pg_object_new(m->type, me->pk, pg_now());
 	pg_object_add(o, "name", m->name);
 	if (m->baseline)
 		pg_object_add(o, "baseline", m->baseline);
@@ -225,8 +248,6 @@ static int build(struct pg_ctx *ctx, pg_txn *t, const pg_key *me, const pg_manif
 	pg_object_add(o, "payload", pfield);
 	if (m->description)
 		pg_object_set_body(o, m->description, strlen(m->description));
-
-	/* the same contents under the previous date give the previous id */
 	char mehex[PG_HEX_LEN + 1];
 	pg_hex(mehex, me->pk, PG_PK_LEN);
 	struct candidates c;
@@ -235,29 +256,43 @@ static int build(struct pg_ctx *ctx, pg_txn *t, const pg_key *me, const pg_manif
 	if (m->type != PG_T_INTERFACE && strpbrk(m->name, "*?[")) /* labels hold none of these */
 		q.name = NULL;
 	if (q.name && pg_index_query(ctx->index, &q, collect_candidates, &c) == 0 && *c.newest.id) {
+		memcpy(j->newest, c.newest.id, sizeof(j->newest));
+		j->newest_date = c.newest.date;
+	}
+	free(c.seen);
+	return 0;
+}
+
+struct signing {
+	struct job *jobs;
+	const uint8_t *sk;
+};
+
+/* Sign job i (on any thread).  It is unchanged when the same contents
+ * under the newest one's date give the newest one's id (Ed25519 is
+ * deterministic): publishing it again would add nothing. */
+static void sign_job(void *data, size_t i, unsigned w)
+{
+	struct signing *sg = data;
+	struct job *j = &sg->jobs[i];
+	pg_object *o = j->o;
+	int err;
+	(void)w;
+	if (*j->newest) {
 		int64_t now = o->date;
-		o->date = c.newest.date;
-		if (pg_object_sign(o, me->sk) == 0) {
+		o->date = j->newest_date;
+		if (pg_object_sign(o, sg->sk) == 0) {
 			char hex[PG_HEX_LEN + 1];
 			pg_hex(hex, o->id, PG_ID_LEN);
-			*unchanged = !strcmp(hex, c.newest.id);
+			j->unchanged = !strcmp(hex, j->newest);
 		}
 		o->date = now;
 	}
-	free(c.seen);
-	if ((err = pg_object_sign(o, me->sk)) < 0) {
-		pg_object_free(o);
-		pg_idl_free(idl);
-		return pg_error_prefix(err, "%s", m->path);
+	if ((err = pg_object_sign(o, sg->sk)) < 0) {
+		pg_error_prefix(err, "%s", j->m->path);
+		j->err = err;
+		j->msg = pg_strdup(pg_error_last());
 	}
-	if (idl) {
-		st->ids = pg_realloc(st->ids, (st->n + 1) * sizeof(*st->ids));
-		st->idls = pg_realloc(st->idls, (st->n + 1) * sizeof(*st->idls));
-		pg_hex(st->ids[st->n], o->id, PG_ID_LEN);
-		st->idls[st->n++] = idl;
-	}
-	*out = o;
-	return 0;
 }
 
 static int cmp_jobs(const void *a, const void *b)
@@ -308,39 +343,74 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 
 	pg_key *me = NULL;
 	pg_txn *t = NULL;
-	pg_buf idobj = PG_BUF_INIT, payload = PG_BUF_INIT, out = PG_BUF_INIT;
+	pg_buf idobj = PG_BUF_INIT, out = PG_BUF_INIT;
 	size_t added = 0, same = 0;
 	struct staged staged = { NULL, NULL, 0 };
 	if (err == 0 && (err = unlock_identity(ctx, &me, as)) == 0 &&
 	    (err = pg_key_identity(&idobj, ctx->home, me->pk)) == 0)
 		err = pg_txn_begin(&t, ctx->store, me, &idobj);
-	for (size_t i = 0; i < jobs.n && err == 0; i++) {
-		pg_object *o;
-		int unchanged;
-		if ((err = build(ctx, t, me, ms[i], &o, &payload, &unchanged, &staged)) < 0)
-			break;
-		char hex[PG_HEX_LEN + 1];
-		pg_hex(hex, o->id, PG_ID_LEN);
-		const char *type = pg_otype_name(o->type);
-		if (unchanged) {
-			info(ctx, "unchanged: %s %s (%s) is already published", type, ms[i]->name, ms[i]->dir);
-			pg_object_free(o);
-			same++;
-			continue;
+	/* in chunks, so that at most a chunk's payloads wait outside the
+	 * transaction; the batch's interfaces are a chunk of their own, as its
+	 * specs and impls may name them */
+	size_t nif = 0;
+	while (err == 0 && nif < jobs.n && ms[nif]->type == PG_T_INTERFACE)
+		nif++;
+	struct job *chunk = pg_calloc(PUBLISH_CHUNK, sizeof(*chunk));
+	for (size_t from = 0; from < jobs.n && err == 0;) {
+		size_t to = from + PUBLISH_CHUNK < jobs.n ? from + PUBLISH_CHUNK : jobs.n;
+		if (from < nif && to > nif)
+			to = nif;
+		size_t k = 0;
+		for (; from + k < to && err == 0; k++) {
+			chunk[k].m = ms[from + k];
+			err = build(ctx, t, me, &chunk[k], &staged);
 		}
-		if ((err = pg_txn_add(t, o, payload.ptr, payload.len)) < 0)
-			break;
-		if (err == 1) { /* the very same object is in the log already */
-			info(ctx, "unchanged: %s %s (%s) is already published", type, ms[i]->name, ms[i]->dir);
-			err = 0;
-			same++;
-			continue;
+		if (err == 0) {
+			struct signing sg = { chunk, me->sk };
+			pg_par_run(k, sign_job, &sg);
 		}
-		/* printed only once the ref has moved: a script must never read an
-		 * id that was not published */
-		pg_buf_printf(&out, "%s%s%s %s %s\n", color(ctx, C_ID), hex, color(ctx, C_RESET), type, ms[i]->name);
-		added++;
+		for (size_t i = 0; i < k && err == 0; i++) {
+			struct job *j = &chunk[i];
+			const pg_manifest *m = j->m;
+			if (j->err) {
+				err = pg_error_set(j->err, "%s", j->msg);
+				break;
+			}
+			if (j->idl) {
+				staged.ids = pg_realloc(staged.ids, (staged.n + 1) * sizeof(*staged.ids));
+				staged.idls = pg_realloc(staged.idls, (staged.n + 1) * sizeof(*staged.idls));
+				pg_hex(staged.ids[staged.n], j->o->id, PG_ID_LEN);
+				staged.idls[staged.n++] = j->idl;
+				j->idl = NULL;
+			}
+			char hex[PG_HEX_LEN + 1];
+			pg_hex(hex, j->o->id, PG_ID_LEN);
+			const char *type = pg_otype_name(j->o->type);
+			if (j->unchanged) {
+				info(ctx, "unchanged: %s %s (%s) is already published", type, m->name, m->dir);
+				same++;
+				continue;
+			}
+			pg_object *o = j->o;
+			j->o = NULL; /* the transaction takes it */
+			if ((err = pg_txn_add(t, o, j->payload.ptr, j->payload.len)) < 0)
+				break;
+			if (err == 1) { /* the very same object is in the log already */
+				info(ctx, "unchanged: %s %s (%s) is already published", type, m->name, m->dir);
+				err = 0;
+				same++;
+				continue;
+			}
+			/* printed only once the ref has moved: a script must never read an
+			 * id that was not published */
+			pg_buf_printf(&out, "%s%s%s %s %s\n", color(ctx, C_ID), hex, color(ctx, C_RESET), type, m->name);
+			added++;
+		}
+		for (size_t i = 0; i < k; i++)
+			job_clear(&chunk[i]);
+		from += k;
 	}
+	free(chunk);
 	if (err == 0 && !dry_run)
 		err = pg_txn_commit(t);
 	if (err == 0 && out.len)
@@ -356,7 +426,6 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 	pg_txn_free(t);
 	pg_key_free(me);
 	pg_buf_free(&idobj);
-	pg_buf_free(&payload);
 	pg_buf_free(&out);
 	for (size_t i = 0; i < jobs.n; i++) {
 		pg_manifest_free(ms[i]);

@@ -11,10 +11,20 @@
 #define SCHEMA_VERSION "5" /* bump whenever a table changes: older indexes are rebuilt */
 #define INDEX_MMAP "1073741824" /* bytes of the index file read through mmap */
 
+/* Statements prepared once and kept: a command that asks the same
+ * question for each of 100 000 objects (publish's unchanged check) would
+ * otherwise spend most of its time in SQLite's parser. */
+#define STMT_CACHE 32
+
 struct pg_index {
 	pg_store *s;
 	sqlite3 *db;
 	char *path;
+	struct {
+		char *sql;
+		sqlite3_stmt *st;
+		int busy; /* handed out and not yet given back (unprep) */
+	} cache[STMT_CACHE];
 };
 
 static const char schema[] =
@@ -118,19 +128,56 @@ void pg_index_free(pg_index *x)
 {
 	if (!x)
 		return;
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(x->cache[i].st);
+		free(x->cache[i].sql);
+	}
 	sqlite3_close(x->db);
 	free(x->path);
 	free(x);
 }
 
+/* A statement for sql, from the cache when it holds one that is not in
+ * use; give it back with unprep(). */
 static sqlite3_stmt *prep(pg_index *x, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
+	size_t free_slot = STMT_CACHE;
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		if (!x->cache[i].st) {
+			if (free_slot == STMT_CACHE)
+				free_slot = i;
+		} else if (!x->cache[i].busy && !strcmp(x->cache[i].sql, sql)) {
+			x->cache[i].busy = 1;
+			return x->cache[i].st;
+		}
+	}
 	if (sqlite3_prepare_v2(x->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		db_err(x, "prepare");
 		return NULL;
 	}
+	if (free_slot < STMT_CACHE) {
+		x->cache[free_slot].sql = pg_strdup(sql);
+		x->cache[free_slot].st = st;
+		x->cache[free_slot].busy = 1;
+	}
 	return st;
+}
+
+/* Give back a statement from prep(): reset for its next use if cached,
+ * finalized otherwise. */
+static void unprep(pg_index *x, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < STMT_CACHE; i++)
+		if (x->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			x->cache[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -328,12 +375,12 @@ static int sync_publisher(struct sync_ctx *c, const uint8_t pk[PG_PK_LEN], size_
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 		if (t && !strcmp(t, tiphex)) {
-			sqlite3_finalize(st);
+			unprep(x, st);
 			return 0;
 		}
 		have_since = t && git_oid_fromstr(&since, t) == 0;
 	}
-	sqlite3_finalize(st);
+	unprep(x, st);
 
 	if ((err = exec(x, "BEGIN IMMEDIATE")) < 0)
 		return err;
@@ -348,7 +395,7 @@ static int sync_publisher(struct sync_ctx *c, const uint8_t pk[PG_PK_LEN], size_
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 		have_since = t && git_oid_fromstr(&since, t) == 0;
 	}
-	sqlite3_finalize(st);
+	unprep(x, st);
 	if (have_since && git_oid_equal(&since, &tip))
 		return exec(x, "COMMIT");
 	if (have_since && git_graph_descendant_of(pg_store_repo(x->s), &tip, &since) != 1) {
@@ -369,7 +416,7 @@ static int sync_publisher(struct sync_ctx *c, const uint8_t pk[PG_PK_LEN], size_
 			}
 			bind_text(st, 1, pub);
 			int r = sqlite3_step(st);
-			sqlite3_finalize(st);
+			unprep(x, st);
 			if (r != SQLITE_DONE) {
 				err = db_err(x, "forgetting a rewritten log");
 				goto rollback;
@@ -394,7 +441,7 @@ static int sync_publisher(struct sync_ctx *c, const uint8_t pk[PG_PK_LEN], size_
 	bind_text(st, 2, pub);
 	bind_text(st, 3, tiphex);
 	err = sqlite3_step(st) == SQLITE_DONE ? 0 : db_err(x, "recording a log");
-	sqlite3_finalize(st);
+	unprep(x, st);
 	if (err < 0)
 		goto rollback;
 	if (logs)
@@ -452,13 +499,13 @@ static int sync_all(pg_index *x, size_t *objects, size_t *logs)
 	}
 	if (err < 0)
 		pg_error_set(err, "%s", first);
-	sqlite3_finalize(c.entry);
-	sqlite3_finalize(c.object);
-	sqlite3_finalize(c.link);
-	sqlite3_finalize(c.identity);
-	sqlite3_finalize(c.result);
-	sqlite3_finalize(c.claim);
-	sqlite3_finalize(c.saw);
+	unprep(c.x, c.entry);
+	unprep(c.x, c.object);
+	unprep(c.x, c.link);
+	unprep(c.x, c.identity);
+	unprep(c.x, c.result);
+	unprep(c.x, c.claim);
+	unprep(c.x, c.saw);
 	free(pubs);
 	if (c.objects && err == 0)
 		err = exec(x, "INSERT INTO meta VALUES('gen', 1) ON CONFLICT(k) DO UPDATE SET v = v + 1");
@@ -499,7 +546,7 @@ int pg_index_open_readonly(pg_index **out, pg_store *s)
 		if (sqlite3_prepare_v2(x->db, "SELECT v FROM meta WHERE k = 'schema'", -1, &st, NULL) != SQLITE_OK ||
 		    sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), SCHEMA_VERSION))
 			err = pg_error_set(PG_ENOTFOUND, "the index is of another schema (or busy)");
-		sqlite3_finalize(st);
+		unprep(x, st);
 	}
 	if (err < 0)
 		pg_index_free(x);
@@ -657,7 +704,7 @@ static int each_row(pg_index *x, sqlite3_stmt *st, pg_index_row_cb cb, void *dat
 	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		err = db_err(x, "query");
-	sqlite3_finalize(st);
+	unprep(x, st);
 	return err;
 }
 
@@ -667,8 +714,10 @@ int pg_index_query(pg_index *x, const pg_query *q, pg_index_row_cb cb, void *dat
 	pg_buf_puts(&sql, ROW_COLUMNS "WHERE 1");
 	if (q->type)
 		pg_buf_puts(&sql, " AND o.type = ?1");
+	/* GLOB with a bound pattern is planned anew each time it is bound;
+	 * a plain name is an equality the (type, name) index answers */
 	if (q->name)
-		pg_buf_puts(&sql, " AND o.name GLOB ?2");
+		pg_buf_puts(&sql, strpbrk(q->name, "*?[") ? " AND o.name GLOB ?2" : " AND o.name = ?2");
 	if (q->author)
 		pg_buf_puts(&sql, " AND o.author = ?3");
 	if (q->publisher)
@@ -713,7 +762,7 @@ int pg_index_names(pg_index *x, const char *type, const char *prefix, pg_index_n
 			 (const char *)sqlite3_column_text(st, 2), data);
 	if (err == 0 && r != SQLITE_DONE)
 		err = db_err(x, "step");
-	sqlite3_finalize(st);
+	unprep(x, st);
 	return err < 0 ? err : 0;
 }
 
@@ -838,7 +887,7 @@ int pg_index_links(pg_index *x, const char *id_hex, int incoming, pg_index_link_
 	}
 	if (!err && r != SQLITE_DONE)
 		err = db_err(x, "links");
-	sqlite3_finalize(st);
+	unprep(x, st);
 	return err < 0 ? err : 0;
 }
 
@@ -862,7 +911,7 @@ int pg_index_authors(pg_index *x, const char *which, char (**keys)[PG_HEX_LEN + 
 		*keys = pg_realloc(*keys, (*n + 1) * sizeof(**keys));
 		copy_col((*keys)[(*n)++], PG_HEX_LEN + 1, st, 0);
 	}
-	sqlite3_finalize(st);
+	unprep(x, st);
 	return r == SQLITE_DONE ? 0 : db_err(x, "authors");
 }
 
@@ -887,7 +936,7 @@ int pg_index_entries(pg_index *x, const char *publisher, pg_index_entry_cb cb, v
 	}
 	if (!err && r != SQLITE_DONE)
 		err = db_err(x, "log entries");
-	sqlite3_finalize(st);
+	unprep(x, st);
 	return err < 0 ? err : 0;
 }
 
@@ -905,7 +954,7 @@ int pg_index_publishers(pg_index *x, pg_index_pub_cb cb, void *data)
 	}
 	if (!err && r != SQLITE_DONE)
 		err = db_err(x, "publishers");
-	sqlite3_finalize(st);
+	unprep(x, st);
 	return err < 0 ? err : 0;
 }
 
@@ -938,7 +987,7 @@ int pg_index_link_counts(pg_index *x, const char *rel, const char *type,
 	}
 	if (err == 0 && r != SQLITE_DONE)
 		err = db_err(x, "step");
-	sqlite3_finalize(st);
+	unprep(x, st);
 	return err < 0 ? err : 0;
 }
 
@@ -970,7 +1019,7 @@ static int each_result(pg_index *x, sqlite3_stmt *st, pg_index_result_cb cb, voi
 	}
 	if (!err && r != SQLITE_DONE && r != SQLITE_ROW)
 		err = db_err(x, "results");
-	sqlite3_finalize(st);
+	unprep(x, st);
 	return err < 0 ? err : 0;
 }
 
@@ -1009,7 +1058,7 @@ int pg_index_sightings(pg_index *x, const char *author, int (*cb)(const char *mi
 			break;
 	if (!err && r != SQLITE_DONE && r != SQLITE_ROW)
 		err = db_err(x, "sightings");
-	sqlite3_finalize(st);
+	unprep(x, st);
 	return err < 0 ? err : 0;
 }
 
@@ -1037,7 +1086,7 @@ int pg_index_identities(pg_index *x, pg_index_identity_cb cb, void *data)
 	}
 	if (!err && r != SQLITE_DONE && r != SQLITE_ROW)
 		err = db_err(x, "identities");
-	sqlite3_finalize(st);
+	unprep(x, st);
 	return err < 0 ? err : 0;
 }
 
@@ -1065,7 +1114,7 @@ int pg_index_claims(pg_index *x, pg_index_claim_cb cb, void *data)
 	}
 	if (!err && r != SQLITE_DONE && r != SQLITE_ROW)
 		err = db_err(x, "claims");
-	sqlite3_finalize(st);
+	unprep(x, st);
 	return err < 0 ? err : 0;
 }
 
@@ -1075,7 +1124,7 @@ uint64_t pg_index_gen(pg_index *x)
 	uint64_t g = 0;
 	if (st && sqlite3_step(st) == SQLITE_ROW)
 		g = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	unprep(x, st);
 	return g;
 }
 

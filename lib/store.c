@@ -801,7 +801,9 @@ static int write_pack(pg_store *s, const git_oid *tip, const git_oid *old)
 	git_packbuilder *pb = NULL;
 	git_revwalk *walk = NULL;
 	int err = 0;
-	if (git_packbuilder_new(&pb, s->repo) < 0 || git_revwalk_new(&walk, s->repo) < 0 ||
+	if (git_packbuilder_new(&pb, s->repo) < 0 ||
+	    /* the delta search is most of the work, and libgit2 spreads it */
+	    (git_packbuilder_set_threads(pb, pg_par_threads()), git_revwalk_new(&walk, s->repo) < 0) ||
 	    git_revwalk_push(walk, tip) < 0 || (old && git_revwalk_hide(walk, old) < 0) ||
 	    git_packbuilder_insert_walk(pb, walk) < 0 || git_packbuilder_write(pb, NULL, 0, NULL, NULL) < 0)
 		err = pg_git_err(PG_ERROR, "cannot write the pack");
