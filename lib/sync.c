@@ -10,6 +10,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <git2/sys/refdb_backend.h>
+#include <git2/sys/refs.h>
+#include <git2/sys/repository.h>
 #include <limits.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -538,6 +541,241 @@ static int quarantined(struct qref **out, size_t *n, pg_store *s, const char *qn
 	return 0;
 }
 
+/* --- a narrow view of the refs, for a fetch's negotiation ------------------ *
+ *
+ * libgit2 tells the remote what we have by walking every local ref,
+ * reading each one's commit, and that commit holds a whole manifest: with
+ * a thousand logs, a pull of one new entry read a thousand log commits
+ * before a byte came.  A fetch runs on a handle of its own on the store,
+ * whose ref database lists only the refs of the logs being fetched; reads
+ * by name and every write go to the store's refs as they are. */
+
+struct narrow {
+	git_refdb_backend parent;
+	git_refdb_backend *inner; /* the store's refs on disk */
+	git_repository *list;     /* the store's own handle, for listing: an
+				   * iterator of inner would take this view's
+				   * backend for its own */
+	char **allow;             /* the refs listed, sorted */
+	size_t nallow;
+};
+
+struct narrow_iter {
+	git_reference_iterator parent;
+	git_reference_iterator *inner;
+	const struct narrow *n;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int narrow_allows(const struct narrow *n, const char *name)
+{
+	return n->nallow && bsearch(&name, n->allow, n->nallow, sizeof(*n->allow), cmp_str);
+}
+
+static int narrow_next(git_reference **ref, git_reference_iterator *it)
+{
+	struct narrow_iter *ni = (struct narrow_iter *)it;
+	int e;
+	while ((e = git_reference_next(ref, ni->inner)) == 0) {
+		if (narrow_allows(ni->n, git_reference_name(*ref)))
+			return 0;
+		git_reference_free(*ref);
+	}
+	return e;
+}
+
+static int narrow_next_name(const char **name, git_reference_iterator *it)
+{
+	struct narrow_iter *ni = (struct narrow_iter *)it;
+	int e;
+	while ((e = git_reference_next_name(name, ni->inner)) == 0)
+		if (narrow_allows(ni->n, *name))
+			return 0;
+	return e;
+}
+
+static void narrow_iter_free(git_reference_iterator *it)
+{
+	struct narrow_iter *ni = (struct narrow_iter *)it;
+	git_reference_iterator_free(ni->inner);
+	free(ni);
+}
+
+static int narrow_iterator(git_reference_iterator **out, git_refdb_backend *b, const char *glob)
+{
+	struct narrow *n = (struct narrow *)b;
+	git_reference_iterator *in;
+	int e = glob ? git_reference_iterator_glob_new(&in, n->list, glob) : git_reference_iterator_new(&in, n->list);
+	if (e < 0)
+		return e;
+	struct narrow_iter *ni = pg_calloc(1, sizeof(*ni));
+	ni->parent.next = narrow_next;
+	ni->parent.next_name = narrow_next_name;
+	ni->parent.free = narrow_iter_free;
+	ni->inner = in;
+	ni->n = n;
+	*out = &ni->parent;
+	return 0;
+}
+
+#define INNER(b) (((struct narrow *)(b))->inner)
+
+static int narrow_exists(int *exists, git_refdb_backend *b, const char *name)
+{
+	return INNER(b)->exists(exists, INNER(b), name);
+}
+
+static int narrow_lookup(git_reference **out, git_refdb_backend *b, const char *name)
+{
+	return INNER(b)->lookup(out, INNER(b), name);
+}
+
+static int narrow_write(git_refdb_backend *b, const git_reference *ref, int force, const git_signature *who,
+			const char *message, const git_oid *old, const char *old_target)
+{
+	return INNER(b)->write(INNER(b), ref, force, who, message, old, old_target);
+}
+
+static int narrow_rename(git_reference **out, git_refdb_backend *b, const char *old_name, const char *new_name,
+			 int force, const git_signature *who, const char *message)
+{
+	return INNER(b)->rename(out, INNER(b), old_name, new_name, force, who, message);
+}
+
+static int narrow_del(git_refdb_backend *b, const char *name, const git_oid *old_id, const char *old_target)
+{
+	return INNER(b)->del(INNER(b), name, old_id, old_target);
+}
+
+static int narrow_compress(git_refdb_backend *b)
+{
+	return INNER(b)->compress ? INNER(b)->compress(INNER(b)) : 0;
+}
+
+static int narrow_has_log(git_refdb_backend *b, const char *name)
+{
+	return INNER(b)->has_log(INNER(b), name);
+}
+
+static int narrow_ensure_log(git_refdb_backend *b, const char *name)
+{
+	return INNER(b)->ensure_log(INNER(b), name);
+}
+
+static int narrow_reflog_read(git_reflog **out, git_refdb_backend *b, const char *name)
+{
+	return INNER(b)->reflog_read(out, INNER(b), name);
+}
+
+static int narrow_reflog_write(git_refdb_backend *b, git_reflog *reflog)
+{
+	return INNER(b)->reflog_write(INNER(b), reflog);
+}
+
+static int narrow_reflog_rename(git_refdb_backend *b, const char *old_name, const char *new_name)
+{
+	return INNER(b)->reflog_rename(INNER(b), old_name, new_name);
+}
+
+static int narrow_reflog_delete(git_refdb_backend *b, const char *name)
+{
+	return INNER(b)->reflog_delete(INNER(b), name);
+}
+
+static int narrow_lock(void **payload, git_refdb_backend *b, const char *name)
+{
+	return INNER(b)->lock(payload, INNER(b), name);
+}
+
+static int narrow_unlock(git_refdb_backend *b, void *payload, int success, int update_reflog,
+			 const git_reference *ref, const git_signature *sig, const char *message)
+{
+	return INNER(b)->unlock(INNER(b), payload, success, update_reflog, ref, sig, message);
+}
+
+static void narrow_free(git_refdb_backend *b)
+{
+	struct narrow *n = (struct narrow *)b;
+	n->inner->free(n->inner);
+	for (size_t i = 0; i < n->nallow; i++)
+		free(n->allow[i]);
+	free(n->allow);
+	free(n);
+}
+
+/* A new handle on the store whose ref listings show nothing until
+ * narrow_set() says which refs; *view is its ref database's backend. */
+static int narrow_open(git_repository **out, struct narrow **view, pg_store *s)
+{
+	git_repository *repo = NULL;
+	git_refdb *db = NULL;
+	struct narrow *n = pg_calloc(1, sizeof(*n));
+	*out = NULL;
+	*view = NULL;
+	if (git_repository_open_ext(&repo, pg_store_path(s), GIT_REPOSITORY_OPEN_NO_SEARCH | GIT_REPOSITORY_OPEN_BARE,
+				    NULL) < 0 ||
+	    git_refdb_new(&db, repo) < 0 || git_refdb_backend_fs(&n->inner, repo) < 0)
+		goto fail;
+	git_refdb_init_backend(&n->parent, GIT_REFDB_BACKEND_VERSION);
+	n->list = pg_store_repo(s);
+	n->parent.exists = narrow_exists;
+	n->parent.lookup = narrow_lookup;
+	n->parent.iterator = narrow_iterator;
+	n->parent.write = narrow_write;
+	n->parent.rename = narrow_rename;
+	n->parent.del = narrow_del;
+	n->parent.compress = narrow_compress;
+	n->parent.has_log = narrow_has_log;
+	n->parent.ensure_log = narrow_ensure_log;
+	n->parent.free = narrow_free;
+	n->parent.reflog_read = narrow_reflog_read;
+	n->parent.reflog_write = narrow_reflog_write;
+	n->parent.reflog_rename = narrow_reflog_rename;
+	n->parent.reflog_delete = narrow_reflog_delete;
+	n->parent.lock = narrow_lock;
+	n->parent.unlock = narrow_unlock;
+	if (git_refdb_set_backend(db, &n->parent) < 0) {
+		n->inner->free(n->inner);
+		free(n);
+		n = NULL;
+		goto fail;
+	}
+	struct narrow *set = n;
+	n = NULL; /* the ref database owns it */
+	if (git_repository_set_refdb(repo, db) < 0)
+		goto fail;
+	*view = set;
+	git_refdb_free(db);
+	*out = repo;
+	return 0;
+fail:
+	if (n) {
+		if (n->inner)
+			n->inner->free(n->inner);
+		free(n);
+	}
+	git_refdb_free(db);
+	git_repository_free(repo);
+	return pg_git_err(PG_ERROR, "cannot open the store for a fetch");
+}
+
+/* List, from now on, refs/pg/pub/<key> and the quarantine's ref of each
+ * log spec fetches ("+refs/pg/pub/<key>:refs/pg/q/<name>/<key>"). */
+static void narrow_set(struct narrow *n, char *const *specs, size_t nspecs)
+{
+	n->allow = pg_calloc(2 * nspecs + 1, sizeof(*n->allow));
+	for (size_t i = 0; i < nspecs; i++) {
+		const char *colon = strchr(specs[i], ':');
+		n->allow[n->nallow++] = pg_strndup(specs[i] + 1, (size_t)(colon - specs[i] - 1));
+		n->allow[n->nallow++] = pg_strdup(colon + 1);
+	}
+	qsort(n->allow, n->nallow, sizeof(*n->allow), cmp_str);
+}
+
 /* Move refs/pg/pub/<key> from l->old_tip to l->new_tip, or create it.
  * Moving needs force: without it libgit2 refuses any ref that exists;
  * the compare-and-swap against old_tip is what guards the move. */
@@ -904,12 +1142,50 @@ static int fetch_each(pg_sync_report *r, git_remote *rm, const char *name, struc
 	return 0;
 }
 
+/* Is ref (in the store) at oid? */
+static int ref_at(pg_store *s, const char *ref, const git_oid *oid)
+{
+	git_oid at;
+	return git_reference_name_to_id(&at, pg_store_repo(s), ref) == 0 && git_oid_equal(&at, oid);
+}
+
+/* Connect and list the remote's logs; the refspecs of those whose tip is
+ * not the one we last fetched (a log the remote has not moved costs
+ * nothing more).  Stays connected for the download. */
+static int changed_logs(char ***out, size_t *n, git_remote *rm, pg_store *s, const char *name,
+			const git_remote_callbacks *cb)
+{
+	const git_remote_head **heads;
+	size_t nheads, plen = strlen(PG_REF_PREFIX);
+	*out = NULL;
+	*n = 0;
+	if (git_remote_connect(rm, GIT_DIRECTION_FETCH, cb, NULL, NULL) < 0 || git_remote_ls(&heads, &nheads, rm) < 0) {
+		git_remote_disconnect(rm);
+		return -1;
+	}
+	*out = pg_calloc(nheads + 1, sizeof(**out));
+	for (size_t i = 0; i < nheads; i++) {
+		const char *ref = heads[i]->name;
+		if (strncmp(ref, PG_REF_PREFIX, plen) || strlen(ref + plen) != PG_HEX_LEN || !pg_is_hex(ref + plen, PG_HEX_LEN))
+			continue;
+		char *q = pg_asprintf(PG_QUARANTINE_PREFIX "%s/%s", name, ref + plen);
+		if (!ref_at(s, q, &heads[i]->oid))
+			(*out)[(*n)++] = pg_asprintf("+%s:%s", ref, q);
+		free(q);
+	}
+	return 0;
+}
+
 int pg_fetch(pg_sync_report *r, pg_store *s, const char *name, const pg_sync_opts *o)
 {
 	git_remote *rm = NULL;
 	struct xfer x = { .o = o, .max = pg_sync_max_bytes(o), .remote_msg = PG_BUF_INIT, .repo = pg_store_repo(s),
 			  .store = s };
 	git_fetch_options fo;
+	git_repository *fr = NULL;
+	struct narrow *view = NULL;
+	char **specs = NULL;
+	size_t nspecs = 0;
 	int err = 0;
 	memset(r, 0, sizeof(*r));
 	r->source = pg_strdup(name);
@@ -923,8 +1199,31 @@ int pg_fetch(pg_sync_report *r, pg_store *s, const char *name, const pg_sync_opt
 		err = pg_error_set(PG_EINVALID, "remote '%s' has the URL '%s', which pg does not fetch from", name, url);
 		goto done;
 	}
+	/* the remote's logs, and which of them moved since the last fetch:
+	 * only those are asked for, and only their refs are shown to the
+	 * negotiation (see narrow_open) */
+	git_remote_free(rm);
+	rm = NULL;
+	if ((err = narrow_open(&fr, &view, s)) < 0)
+		goto done;
+	if (git_remote_lookup(&rm, fr, name) < 0) {
+		err = pg_git_err(PG_ERROR, "cannot read the remote");
+		goto done;
+	}
 	fetch_options(&fo, &x);
-	if (fetch_tips(rm, name, NULL, &fo, &x) < 0) {
+	if ((e = changed_logs(&specs, &nspecs, rm, s, name, &fo.callbacks)) < 0) {
+		if (x.lock_err || x.over) {
+			err = x.lock_err ? x.lock_err : transfer_err(&x, "cannot fetch from", name, url);
+			goto done;
+		}
+		err = transfer_err(&x, "cannot fetch from", name, url);
+		goto done;
+	}
+	narrow_set(view, specs, nspecs);
+	git_strarray wanted = { specs, nspecs };
+	if (nspecs == 0)
+		git_remote_disconnect(rm);
+	else if (fetch_tips(rm, name, &wanted, &fo, &x) < 0) {
 		if (x.lock_err) {
 			err = x.lock_err;
 			goto done;
@@ -962,6 +1261,10 @@ done:
 	pg_buf_free(&x.remote_msg);
 	free(url);
 	git_remote_free(rm);
+	git_repository_free(fr);
+	for (size_t i = 0; i < nspecs; i++)
+		free(specs[i]);
+	free(specs);
 	return err;
 }
 

@@ -111,6 +111,26 @@ check "the hub has bob's and alice's logs at bob's tips" test "$(pub_refs "$T/sr
 check "push lists the logs it sent" test "$(grep -c '^  sent refs/pg/pub/' "$T/out")" -eq 3
 expect 0 "a second push" by bob push rw
 check "a second push sends nothing" grep -q "sent 0 logs, 3 up to date" "$T/err"
+
+# a pull asks only for the logs that moved, and tells the remote only what
+# it has of those: git's trace of the daemon's side shows what was said
+GIT_TRACE_PACKET=$T/packets.log start_daemon "$T" || exit 1
+TP=$DAEMON_PORT
+expect 0 "clone of a hub of three logs" "$PG" clone "git://127.0.0.1:$TP/srv/hub.git" "$T/erin"
+iface bob sync::b2
+expect 0 "push of one log's new entry" by bob push rw
+: >"$T/packets.log"
+expect 0 "pull of the one log that moved" "$PG" -C "$T/erin" pull
+check "the pull adopted it" test "$(tip_of erin bob)" = "$(tip_of bob bob)"
+bobs=$(git --git-dir="$T/erin/.pg" rev-list "refs/pg/pub/$(key_of bob)")
+haves=$(sed -n 's/.*upload-pack< have \([0-9a-f]\{40\}\).*/\1/p' "$T/packets.log")
+check "the pull wanted that log's tip and nothing else" \
+	test "$(sed -n 's/.*upload-pack< want \([0-9a-f]\{40\}\).*/\1/p' "$T/packets.log")" = "$(tip_of bob bob)"
+check "and told the remote only commits of that log ($(echo $haves | wc -w) haves)" \
+	sh -c '[ -n "$1" ] && for h in $1; do printf "%s\n" "$2" | grep -qx "$h" || exit 1; done' - "$haves" "$bobs"
+: >"$T/packets.log"
+expect 0 "a pull with nothing new" "$PG" -C "$T/erin" pull
+check "asks for nothing" sh -c '! grep -q "upload-pack< want" "$1"' - "$T/packets.log"
 start_daemon "$T" || exit 1
 by bob -q remote add ro "git://127.0.0.1:$DAEMON_PORT/srv/hub.git"
 iface bob sync::b2
