@@ -813,6 +813,123 @@ static int write_pack(pg_store *s, const git_oid *tip, const git_oid *old)
 	return err;
 }
 
+/* --- keeping the packs few -------------------------------------------------- *
+ *
+ * Every transaction and every fetch adds a pack, and libgit2 looks for an
+ * object in each pack in turn: a store that took a thousand publishes read
+ * every object a thousand times slower.  Once there are more than
+ * PG_PACKS_MAX packs, the writer (holding the lock) merges the small ones,
+ * as git's repack --geometric=2 does: sorted by size, every pack smaller
+ * than twice all the smaller ones together goes, with them, into one new
+ * pack, so the store keeps a few packs of doubling sizes and each object
+ * is rewritten about log2(N) times in the store's life, not once per 50
+ * writes.  The new pack is on disk before an old one goes, so a kill at any
+ * point leaves every object readable.  A pack with a .keep is left as is. */
+
+struct pack_file {
+	char *name; /* "pack-<hex>" */
+	uint64_t size;
+};
+
+static int cmp_pack_size(const void *a, const void *b)
+{
+	uint64_t x = ((const struct pack_file *)a)->size, y = ((const struct pack_file *)b)->size;
+	return x < y ? -1 : x > y;
+}
+
+/* The store's packs without a .keep, smallest first; -1 if unreadable. */
+static int list_packs(struct pack_file **out, size_t *n, const char *packdir)
+{
+	char **all;
+	size_t nall;
+	*out = NULL;
+	*n = 0;
+	if (pg_dir_list(&all, &nall, packdir) < 0)
+		return -1;
+	for (size_t i = 0; i < nall; i++) {
+		size_t len = strlen(all[i]);
+		if (len <= 9 || strncmp(all[i], "pack-", 5) || strcmp(all[i] + len - 4, ".idx"))
+			continue;
+		char *base = pg_strndup(all[i], len - 4);
+		char *keep = pg_asprintf("%s/%s.keep", packdir, base), *pack = pg_asprintf("%s/%s.pack", packdir, base);
+		struct stat st;
+		if (access(keep, F_OK) != 0 && stat(pack, &st) == 0) {
+			*out = pg_realloc(*out, (*n + 1) * sizeof(**out));
+			(*out)[(*n)++] = (struct pack_file){ base, (uint64_t)st.st_size };
+			base = NULL;
+		}
+		free(base);
+		free(keep);
+		free(pack);
+	}
+	pg_dir_list_free(all, nall);
+	if (*n)
+		qsort(*out, *n, sizeof(**out), cmp_pack_size);
+	return 0;
+}
+
+static int insert_object(const git_oid *id, void *data)
+{
+	return git_packbuilder_insert(data, id, NULL);
+}
+
+int pg_store_repack(pg_store *s, size_t limit)
+{
+	char *packdir = pg_path_join(s->path, "objects/pack");
+	struct pack_file *p = NULL;
+	size_t n = 0, merge = 0;
+	git_packbuilder *pb = NULL;
+	git_odb *small = NULL;
+	int err = 0;
+	if (list_packs(&p, &n, packdir) < 0 || n <= limit)
+		goto done;
+	uint64_t below = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && p[i].size < 2 * below)
+			merge = i + 1;
+		below += p[i].size;
+	}
+	if (merge < 2)
+		merge = n - 1; /* all but the largest */
+	if (git_odb_new(&small) < 0 || git_packbuilder_new(&pb, s->repo) < 0)
+		goto git_fail;
+	for (size_t i = 0; i < merge; i++) {
+		git_odb_backend *b;
+		char *idx = pg_asprintf("%s/%s.idx", packdir, p[i].name);
+		int e = git_odb_backend_one_pack(&b, idx);
+		free(idx);
+		if (e < 0 || git_odb_add_backend(small, b, 1) < 0)
+			goto git_fail;
+	}
+	git_packbuilder_set_threads(pb, pg_par_threads());
+	if (git_odb_foreach(small, insert_object, pb) < 0 || git_packbuilder_write(pb, NULL, 0, NULL, NULL) < 0)
+		goto git_fail;
+	char *made = pg_asprintf("pack-%s", git_packbuilder_name(pb));
+	for (size_t i = 0; i < merge; i++) {
+		if (!strcmp(p[i].name, made))
+			continue;
+		/* the index first: without it no one looks in the pack */
+		static const char *const ext[] = { ".idx", ".pack", ".rev", ".bitmap", ".promisor" };
+		for (size_t e = 0; e < sizeof(ext) / sizeof(*ext); e++) {
+			char *f = pg_asprintf("%s/%s%s", packdir, p[i].name, ext[e]);
+			unlink(f);
+			free(f);
+		}
+	}
+	free(made);
+	goto done;
+git_fail:
+	err = pg_git_err(PG_ERROR, "cannot repack the store");
+done:
+	for (size_t i = 0; i < n; i++)
+		free(p[i].name);
+	free(p);
+	free(packdir);
+	git_odb_free(small);
+	git_packbuilder_free(pb);
+	return err;
+}
+
 int pg_txn_commit(pg_txn *t)
 {
 	git_oid old = t->parent, tip;
@@ -851,6 +968,10 @@ int pg_txn_commit(pg_txn *t)
 	if ((had_parent ? git_reference_create_matching(&ref, t->s->repo, name, &tip, 1, &old, "pg publish")
 			: git_reference_create(&ref, t->s->repo, name, &tip, 0, "pg publish")) < 0)
 		err = pg_git_err(PG_ERROR, "cannot move the log ref (did another process write to this log?)");
+	/* published; a repack that fails leaves the packs as they were, and
+	 * the next writer tries again */
+	if (err == 0)
+		(void)pg_store_repack(t->s, PG_PACKS_MAX);
 done:
 	git_reference_free(ref);
 	if (err == 0)

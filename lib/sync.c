@@ -857,6 +857,10 @@ int pg_adopt_held(pg_sync_report *r, pg_store *s, const char *qname, const char 
 		qsort(r->logs, r->nlogs, sizeof(*r->logs), cmp_log);
 	free(q);
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
+	/* each fetch added a pack (see pg_store_repack); one that fails leaves
+	 * them as they were */
+	if (err == 0)
+		(void)pg_store_repack(s, PG_PACKS_MAX);
 	return err;
 }
 

@@ -500,6 +500,73 @@ static void test_txn_publishes_and_verifies(void **state)
 	pg_buf_free(&tar);
 }
 
+/* the pack files (pack-*.idx) in the store */
+static size_t packs(struct world *w)
+{
+	char *dir = pg_asprintf("%s/.pg/objects/pack", w->dir);
+	char **names;
+	size_t n, idx = 0;
+	assert_int_equal(pg_dir_list(&names, &n, dir), 0);
+	for (size_t i = 0; i < n; i++)
+		idx += strlen(names[i]) > 4 && !strcmp(names[i] + strlen(names[i]) - 4, ".idx");
+	pg_dir_list_free(names, n);
+	free(dir);
+	return idx;
+}
+
+/* Each transaction writes a pack; past the limit, packs of like sizes are
+ * merged into one, every log still whole, and a pack marked .keep stays. */
+static void test_many_small_packs_are_merged(void **state)
+{
+	struct world *w = *state;
+	pg_buf tar = PG_BUF_INIT;
+	pg_txn *t;
+	for (int i = 0; i < 6; i++) {
+		char name[32], content[32];
+		snprintf(name, sizeof(name), "geometry::p%d", i);
+		snprintf(content, sizeof(content), "%d\n", i);
+		struct who *who = i % 2 ? &w->mallory : &w->alice;
+		assert_int_equal(pg_txn_begin(&t, w->s, &who->key, &who->identity), 0);
+		pg_buf_free(&tar);
+		pg_object *o = interface(who, name, &tar, content);
+		assert_int_equal(pg_txn_add(t, o, tar.ptr, tar.len), 0);
+		assert_int_equal(pg_txn_commit(t), 0);
+		pg_txn_free(t);
+	}
+	assert_int_equal(packs(w), 6); /* under PG_PACKS_MAX: left alone */
+	assert_int_equal(pg_store_repack(w->s, 6), 0);
+	assert_int_equal(packs(w), 6);
+
+	/* one pack marked .keep is kept as it is */
+	char *dir = pg_asprintf("%s/.pg/objects/pack", w->dir), **names, *keep = NULL;
+	size_t n;
+	assert_int_equal(pg_dir_list(&names, &n, dir), 0);
+	for (size_t i = 0; i < n && !keep; i++)
+		if (strlen(names[i]) > 4 && !strcmp(names[i] + strlen(names[i]) - 4, ".idx"))
+			keep = pg_asprintf("%s/%.*s.keep", dir, (int)strlen(names[i]) - 4, names[i]);
+	pg_dir_list_free(names, n);
+	FILE *f = fopen(keep, "w");
+	assert_non_null(f);
+	fclose(f);
+
+	assert_int_equal(pg_store_repack(w->s, 2), 0);
+	assert_int_equal(packs(w), 2); /* the new one and the kept one */
+	/* a fresh handle (no pack held open) reads and verifies every log */
+	pg_store *fresh;
+	char *pgdir = pg_asprintf("%s/.pg", w->dir);
+	assert_int_equal(pg_store_open(&fresh, pgdir), 0);
+	pg_store *was = w->s;
+	w->s = fresh;
+	assert_int_equal(walk(w, w->alice.pk), 0);
+	assert_int_equal(walk(w, w->mallory.pk), 0);
+	w->s = was;
+	pg_store_free(fresh);
+	free(pgdir);
+	free(keep);
+	free(dir);
+	pg_buf_free(&tar);
+}
+
 static void test_txn_refuses_foreign_and_mismatched(void **state)
 {
 	struct world *w = *state;
@@ -706,6 +773,7 @@ int main(void)
 		T(test_bench_result_contradicting_its_samples_is_refused),
 		T(test_txn_refuses_a_contradictory_bench_result),
 		T(test_txn_publishes_and_verifies),
+		T(test_many_small_packs_are_merged),
 		T(test_txn_refuses_foreign_and_mismatched),
 		T(test_aborted_txn_leaves_nothing),
 		T(test_big_batch_is_split_into_entries),
