@@ -576,14 +576,24 @@ static int narrow_allows(const struct narrow *n, const char *name)
 	return n->nallow && bsearch(&name, n->allow, n->nallow, sizeof(*n->allow), cmp_str);
 }
 
+/* The references handed on are copies: one from the store's iterator
+ * holds a count on the store's ref database, which the caller, who gives
+ * it back to this view's, would never drop. */
 static int narrow_next(git_reference **ref, git_reference_iterator *it)
 {
 	struct narrow_iter *ni = (struct narrow_iter *)it;
+	git_reference *in;
 	int e;
-	while ((e = git_reference_next(ref, ni->inner)) == 0) {
-		if (narrow_allows(ni->n, git_reference_name(*ref)))
-			return 0;
-		git_reference_free(*ref);
+	while ((e = git_reference_next(&in, ni->inner)) == 0) {
+		if (narrow_allows(ni->n, git_reference_name(in))) {
+			*ref = git_reference_type(in) == GIT_REFERENCE_SYMBOLIC
+				       ? git_reference__alloc_symbolic(git_reference_name(in), git_reference_symbolic_target(in))
+				       : git_reference__alloc(git_reference_name(in), git_reference_target(in),
+							      git_reference_target_peel(in));
+			git_reference_free(in);
+			return *ref ? 0 : -1;
+		}
+		git_reference_free(in);
 	}
 	return e;
 }
