@@ -28,15 +28,75 @@ static int dcmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static double quantile_sorted(const double *v, size_t n, double q)
+{
+	if (!n)
+		return NAN;
+	double pos = q * (double)(n - 1);
+	size_t i = (size_t)pos;
+	double f = pos - (double)i;
+	return i + 1 < n ? v[i] + f * (v[i + 1] - v[i]) : v[i];
+}
+
+/* Reorder v so that v[k] is what sorting would put there, everything
+ * before it no greater and everything after no smaller (quickselect). */
+static void select_rank(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+	while (lo < hi) {
+		double p = v[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < p)
+				i++;
+			while (v[j] > p)
+				j--;
+			if (i <= j) {
+				double t = v[i];
+				v[i] = v[j], v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
+/* pg_stat_quantile bit for bit, choosing the two values it needs instead
+ * of sorting; a NaN, which has no place in an order, takes the sort. */
+static double quantile_select(double *v, size_t n, double q)
+{
+	for (size_t i = 0; i < n; i++)
+		if (isnan(v[i]))
+			return pg_stat_quantile(v, n, q);
+	if (!n)
+		return NAN;
+	double pos = q * (double)(n - 1);
+	size_t i = (size_t)pos;
+	double f = pos - (double)i;
+	select_rank(v, n, i);
+	if (i + 1 >= n)
+		return v[i];
+	double next = v[i + 1];
+	for (size_t j = i + 2; j < n; j++)
+		if (v[j] < next)
+			next = v[j];
+	return v[i] + f * (next - v[i]);
+}
+
 double pg_stat_quantile(double *v, size_t n, double q)
 {
 	if (!n)
 		return NAN;
 	qsort(v, n, sizeof(*v), dcmp);
-	double pos = q * (double)(n - 1);
-	size_t i = (size_t)pos;
-	double f = pos - (double)i;
-	return i + 1 < n ? v[i] + f * (v[i + 1] - v[i]) : v[i];
+	return quantile_sorted(v, n, q);
 }
 
 double pg_stat_median(double *v, size_t n)
@@ -87,15 +147,47 @@ static void summarize_work(pg_bwork *w)
 	w->ratio = pg_stat_median(r, n); /* r is sorted from here on */
 	w->q1 = pg_stat_quantile(r, n, 0.25);
 	w->q3 = pg_stat_quantile(r, n, 0.75);
+	/* The median of each resample.  r is sorted, so a resample sorted is
+	 * r at its indices sorted: counting the indices drawn gives the two
+	 * middle values, and the median is then computed as pg_stat_quantile
+	 * computes it from them, bit for bit, without sorting 1 000 times (a
+	 * NaN, which has no place in an order, takes the sorting way). */
+	int has_nan = 0;
+	for (size_t i = 0; i < n; i++)
+		has_nan |= isnan(r[i]);
 	uint64_t seed = 0x9e3779b97f4a7c15ULL;
-	for (size_t k = 0; k < BOOTSTRAP; k++) {
-		double s[PG_BENCH_SAMPLES_MAX];
+	double pos = 0.5 * (double)(n - 1);
+	size_t mid = (size_t)pos;
+	double f = pos - (double)mid;
+	for (size_t k = 0; k < BOOTSTRAP && n; k++) {
+		if (has_nan) {
+			double s[PG_BENCH_SAMPLES_MAX];
+			for (size_t i = 0; i < n; i++)
+				s[i] = r[next(&seed) % n];
+			meds[k] = pg_stat_median(s, n);
+			continue;
+		}
+		unsigned cnt[PG_BENCH_SAMPLES_MAX];
+		memset(cnt, 0, n * sizeof(*cnt));
 		for (size_t i = 0; i < n; i++)
-			s[i] = r[next(&seed) % n];
-		meds[k] = pg_stat_median(s, n);
+			cnt[next(&seed) % n]++;
+		/* the values at ranks mid and mid + 1 of the sorted resample */
+		double a = 0, b = 0;
+		size_t seen = 0, j = 0;
+		while (seen + cnt[j] <= mid)
+			seen += cnt[j++];
+		a = r[j];
+		if (mid + 1 < n) {
+			while (seen + cnt[j] <= mid + 1)
+				seen += cnt[j++];
+			b = r[j];
+			meds[k] = a + f * (b - a);
+		} else {
+			meds[k] = a;
+		}
 	}
-	w->low = pg_stat_quantile(meds, BOOTSTRAP, 0.025);
-	w->high = pg_stat_quantile(meds, BOOTSTRAP, 0.975);
+	w->low = quantile_select(meds, BOOTSTRAP, 0.025);
+	w->high = quantile_select(meds, BOOTSTRAP, 0.975);
 }
 
 void pg_bench_summarize(pg_bresult *r)
@@ -304,8 +396,6 @@ int pg_bench_body_parse(pg_bresult *r, const char *body, size_t len)
 		return bad(&d, "expected 'score' and a number");
 	if (!next_line(&d, &key) || strcmp(key, "band") || num(&d, &lo) < 0 || num(&d, &hi) < 0 || *d.tok)
 		return bad(&d, "expected 'band' and two numbers");
-	r->w = pg_calloc(PG_BENCH_WORKLOADS_MAX, sizeof(*r->w));
-	st = pg_calloc(PG_BENCH_WORKLOADS_MAX, sizeof(*st));
 	static const char *const names[] = { "ratio", "q1", "q3", "ci", NULL, "ns", "base-ns", "mad", "base-mad" };
 	for (;;) {
 		const char *save = d.p;
@@ -320,6 +410,12 @@ int pg_bench_body_parse(pg_bresult *r, const char *body, size_t len)
 			err = bad(&d, "more than 64 workloads");
 			goto fail;
 		}
+		/* one workload more (a workload is 3 KiB: 64 of them zeroed for
+		 * each result were most of a fsck's allocations) */
+		r->w = pg_realloc(r->w, (r->nw + 1) * sizeof(*r->w));
+		st = pg_realloc(st, (r->nw + 1) * sizeof(*st));
+		memset(&r->w[r->nw], 0, sizeof(*r->w));
+		memset(&st[r->nw], 0, sizeof(*st));
 		pg_bwork *wk = &r->w[r->nw];
 		uint64_t idx;
 		if (u64(&d, &idx) < 0 || idx != r->nw + 1 || label(&d, "n") < 0 || u64(&d, &wk->n) < 0 || !wk->n ||
