@@ -772,11 +772,75 @@ static void test_bad_workloads_name_line_and_column(void **state)
 	pg_idl_free(idl);
 }
 
+/* The bootstrap as it was first written (a sort per resample and per
+ * quantile): the summary pg computes now must equal it bit for bit, or
+ * results published before would no longer verify. */
+static uint64_t ref_next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545F4914F6CDD1DULL;
+}
+
+static void ref_interval(const pg_bwork *w, double *low, double *high)
+{
+	size_t n = w->nsamples;
+	double r[PG_BENCH_SAMPLES_MAX], meds[1000];
+	double per = (double)w->n * (double)w->calls, base_per = (double)w->base_n * (double)w->calls;
+	for (size_t i = 0; i < n; i++) {
+		double t = (double)pg_bench_round_ns(w->ns[i], w->wall[i]) / per;
+		double b = (double)pg_bench_round_ns(w->base_ns[i], w->base_wall[i]) / base_per;
+		r[i] = b > 0 ? t / b : t > 0 ? INFINITY : 1;
+	}
+	pg_stat_median(r, n);
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	for (size_t k = 0; k < 1000; k++) {
+		double s[PG_BENCH_SAMPLES_MAX];
+		for (size_t i = 0; i < n; i++)
+			s[i] = r[ref_next(&seed) % n];
+		meds[k] = pg_stat_median(s, n);
+	}
+	*low = pg_stat_quantile(meds, 1000, 0.025);
+	*high = pg_stat_quantile(meds, 1000, 0.975);
+}
+
+static void test_interval_is_the_sorting_bootstrap_bit_for_bit(void **state)
+{
+	(void)state;
+	uint64_t rnd = 12345;
+	for (int round = 0; round < 400; round++) {
+		pg_bwork w;
+		memset(&w, 0, sizeof(w));
+		w.n = 1 + ref_next(&rnd) % 1000;
+		w.base_n = 1 + ref_next(&rnd) % 1000;
+		w.calls = 1 + ref_next(&rnd) % 100;
+		w.nsamples = 10 + ref_next(&rnd) % (PG_BENCH_SAMPLES_MAX - 9);
+		uint64_t spread = 1 + ref_next(&rnd) % (round % 3 ? 1000000 : 4); /* some with many ties */
+		for (size_t i = 0; i < w.nsamples; i++) {
+			w.ns[i] = w.wall[i] = 1000 + ref_next(&rnd) % spread;
+			w.base_ns[i] = w.base_wall[i] = round % 17 == 0 && i % 3 == 0 ? 0 : 1000 + ref_next(&rnd) % spread;
+		}
+		pg_bresult r;
+		memset(&r, 0, sizeof(r));
+		r.w = &w;
+		r.nw = 1;
+		pg_bench_summarize(&r);
+		double low, high;
+		ref_interval(&w, &low, &high);
+		if (memcmp(&low, &w.low, sizeof(low)) || memcmp(&high, &w.high, sizeof(high)))
+			fail_msg("round %d (%zu samples): interval [%.17g, %.17g], sorting gives [%.17g, %.17g]", round,
+				 w.nsamples, w.low, w.high, low, high);
+		free(r.note);
+	}
+}
+
 int main(void)
 {
 	assert_int_equal(pg_crypto_init(), 0);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_ns_takes_the_wall_clock_when_implausible),
+		cmocka_unit_test(test_interval_is_the_sorting_bootstrap_bit_for_bit),
 		cmocka_unit_test(test_summary_of_an_impl_twice_the_baseline),
 		cmocka_unit_test(test_summary_per_iteration_and_call),
 		cmocka_unit_test(test_summary_quartiles_and_a_wide_spread),
