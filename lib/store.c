@@ -235,14 +235,16 @@ git_repository *pg_store_repo(pg_store *s)
  * '/'): config.lock or one under refs/pg/. */
 static int note_valid(const char *p, size_t n)
 {
-	if (n == 11 && !memcmp(p, "config.lock", 11))
+	if ((n == 11 && !memcmp(p, "config.lock", 11)) || (n == 16 && !memcmp(p, "packed-refs.lock", 16)))
 		return 1;
 	if (n < 9 || memcmp(p, "refs/pg/", 8) || memmem(p, n, "..", 2) || memchr(p, '\0', n))
 		return 0;
 	return p[n - 1] == '/' || !memcmp(p + n - 5, ".lock", 5);
 }
 
-static void remove_locks_in(const char *dir)
+/* git's lock files in dir and the directories below it (refs/pg/ has
+ * three levels: pub, q/<remote>). */
+static void remove_locks_in(const char *dir, int depth)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -250,8 +252,13 @@ static void remove_locks_in(const char *dir)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		size_t n = strlen(e->d_name);
-		if (n > 5 && !strcmp(e->d_name + n - 5, ".lock"))
+		if (n > 5 && !strcmp(e->d_name + n - 5, ".lock")) {
 			unlinkat(dirfd(d), e->d_name, 0);
+		} else if (depth > 0 && e->d_name[0] != '.' && e->d_type == DT_DIR) {
+			char *sub = pg_path_join(dir, e->d_name);
+			remove_locks_in(sub, depth - 1);
+			free(sub);
+		}
 	}
 	closedir(d);
 }
@@ -275,7 +282,7 @@ static void clear_notes(const pg_store *s, int fd)
 		*nl = '\0';
 		char *path = pg_path_join(s->path, p);
 		if (nl[-1] == '/')
-			remove_locks_in(path);
+			remove_locks_in(path, 3);
 		else
 			unlink(path);
 		free(path);
@@ -873,6 +880,45 @@ static int insert_object(const git_oid *id, void *data)
 	return git_packbuilder_insert(data, id, NULL);
 }
 
+/* Loose ref files under dir (relative to .pg/), recursively, up to cap. */
+static size_t loose_refs(const char *pgdir, const char *dir, size_t cap)
+{
+	char *path = pg_path_join(pgdir, dir), **names;
+	size_t n, count = 0;
+	if (pg_dir_list(&names, &n, path) == 0) {
+		for (size_t i = 0; i < n && count < cap; i++) {
+			char *sub = pg_asprintf("%s/%s", dir, names[i]), *full = pg_path_join(pgdir, sub);
+			struct stat st;
+			if (lstat(full, &st) == 0)
+				count += S_ISDIR(st.st_mode) ? loose_refs(pgdir, sub, cap - count) : S_ISREG(st.st_mode);
+			free(full);
+			free(sub);
+		}
+		pg_dir_list_free(names, n);
+	}
+	free(path);
+	return count;
+}
+
+/* Every command reads every log's ref; as loose files that is a file
+ * each (a thousand opens and reads for a store of a thousand logs).  Past
+ * PG_LOOSE_REFS_MAX of them they go into packed-refs, as git pack-refs
+ * does; the lock file git takes meanwhile is noted (pg_store_note). */
+static int pack_refs(pg_store *s)
+{
+	git_refdb *db = NULL;
+	int err = 0;
+	if (loose_refs(s->path, "refs/pg", PG_LOOSE_REFS_MAX + 1) <= PG_LOOSE_REFS_MAX)
+		return 0;
+	/* git locks packed-refs, then each loose ref as it removes it */
+	if ((err = pg_store_note(s, "packed-refs.lock")) < 0 || (err = pg_store_note(s, "refs/pg/")) < 0)
+		return err;
+	if (git_repository_refdb(&db, s->repo) < 0 || git_refdb_compress(db) < 0)
+		err = pg_git_err(PG_ERROR, "cannot pack the store's refs");
+	git_refdb_free(db);
+	return err;
+}
+
 int pg_store_repack(pg_store *s, size_t limit)
 {
 	char *packdir = pg_path_join(s->path, "objects/pack");
@@ -881,7 +927,7 @@ int pg_store_repack(pg_store *s, size_t limit)
 	git_packbuilder *pb = NULL;
 	git_odb *small = NULL;
 	int err = 0;
-	if (list_packs(&p, &n, packdir) < 0 || n <= limit)
+	if ((err = pack_refs(s)) < 0 || list_packs(&p, &n, packdir) < 0 || n <= limit)
 		goto done;
 	uint64_t below = 0;
 	for (size_t i = 0; i < n; i++) {

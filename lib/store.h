@@ -68,10 +68,14 @@ int pg_store_read_path(pg_buf *out, pg_store *s, const uint8_t publisher[PG_PK_L
 /* The tip of a publisher's log: commit oid; PG_ENOTFOUND if none. */
 int pg_store_tip(git_oid *out, pg_store *s, const uint8_t publisher[PG_PK_LEN]);
 
-/* More packs than limit (without a .keep): the small ones are merged into
- * one, git's geometric repack (see store.c).  pg_txn_commit and adoption
- * call it with PG_PACKS_MAX, holding the lock; a caller must hold it. */
+/* Keep the object database and the refs quick to read: more packs than
+ * limit (without a .keep), and the small ones are merged into one, git's
+ * geometric repack; more than PG_LOOSE_REFS_MAX loose refs under
+ * refs/pg/, and they go into packed-refs (see store.c).  pg_txn_commit
+ * and adoption call it with PG_PACKS_MAX, holding the lock; a caller must
+ * hold it. */
 #define PG_PACKS_MAX 50
+#define PG_LOOSE_REFS_MAX 64
 int pg_store_repack(pg_store *s, size_t limit);
 
 /* Publishers with a log in this store, in key order. */

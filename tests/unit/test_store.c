@@ -6,6 +6,7 @@
 #include <git2/sys/odb_backend.h>
 #include <limits.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include "index.h"
 #include "payload.h"
@@ -567,6 +568,37 @@ static void test_many_small_packs_are_merged(void **state)
 	pg_buf_free(&tar);
 }
 
+/* Past PG_LOOSE_REFS_MAX loose refs under refs/pg/, a writer packs them
+ * into packed-refs; every ref still reads as it was. */
+static void test_many_loose_refs_are_packed(void **state)
+{
+	struct world *w = *state;
+	uint8_t h[32];
+	git_oid tip = first_entry(w, h);
+	git_repository *repo = pg_store_repo(w->s);
+	char name[128];
+	for (int i = 0; i < PG_LOOSE_REFS_MAX + 5; i++) {
+		git_reference *r;
+		snprintf(name, sizeof(name), "refs/pg/q/peer/%064d", i);
+		assert_int_equal(git_reference_create(&r, repo, name, &tip, 1, NULL), 0);
+		git_reference_free(r);
+	}
+	char *loose = pg_asprintf("%s/.pg/%s", w->dir, name);
+	assert_int_equal(access(loose, F_OK), 0);
+	assert_int_equal(pg_store_lock(w->s), 0);
+	assert_int_equal(pg_store_repack(w->s, PG_PACKS_MAX), 0);
+	pg_store_unlock(w->s);
+	assert_int_not_equal(access(loose, F_OK), 0); /* gone from the file system */
+	git_oid at;
+	assert_int_equal(git_reference_name_to_id(&at, repo, name), 0); /* and read from packed-refs */
+	assert_true(git_oid_equal(&at, &tip));
+	assert_int_equal(walk(w, w->alice.pk), 0);
+	char *packed = pg_asprintf("%s/.pg/packed-refs", w->dir);
+	assert_int_equal(access(packed, F_OK), 0);
+	free(packed);
+	free(loose);
+}
+
 static void test_txn_refuses_foreign_and_mismatched(void **state)
 {
 	struct world *w = *state;
@@ -774,6 +806,7 @@ int main(void)
 		T(test_txn_refuses_a_contradictory_bench_result),
 		T(test_txn_publishes_and_verifies),
 		T(test_many_small_packs_are_merged),
+		T(test_many_loose_refs_are_packed),
 		T(test_txn_refuses_foreign_and_mismatched),
 		T(test_aborted_txn_leaves_nothing),
 		T(test_big_batch_is_split_into_entries),
