@@ -1132,37 +1132,39 @@ uint64_t pg_index_gen(pg_index *x)
 
 /* Each key: its SQL for '=' and for '~' (a case-insensitive substring);
  * ?1 is the value.  Keys that need a resolved value (connected) are given
- * full ids by the caller. */
+ * full ids by the caller.  A key about results (res) is a condition on the
+ * results table: all of a query's go into one subquery, which the indexes
+ * on results answer.  A prefix of an id is a range, [p, p + "g"): ids are
+ * lower-case hex, so that is exactly the ids p begins, and an index reads
+ * it where substr() read every row. */
 static const struct find_key {
 	const char *key, *eq, *sub;
+	int res;
 } find_keys[] = {
-	{ "type", "o.type = ?", "instr(o.type, lower(?)) > 0" },
-	{ "name", "o.name = ?", "instr(lower(o.name), lower(?)) > 0" },
-	{ "lang", "o.lang = ?", "instr(lower(o.lang), lower(?)) > 0" },
+	{ "type", "o.type = ?", "instr(o.type, lower(?)) > 0", 0 },
+	{ "name", "o.name = ?", "instr(lower(o.name), lower(?)) > 0", 0 },
+	{ "lang", "o.lang = ?", "instr(lower(o.lang), lower(?)) > 0", 0 },
 	/* a prefix compares as text (LIKE would read % and _ as wildcards) */
-	{ "id", "(length(?1) > 0 AND substr(o.id, 1, length(?1)) = lower(?1))", "instr(o.id, lower(?)) > 0" },
+	{ "id", "(length(?1) > 0 AND o.id >= lower(?1) AND o.id < lower(?1) || 'g')", "instr(o.id, lower(?)) > 0", 0 },
 	{ "author", "(o.author IN (SELECT key FROM identities WHERE name = ?1)"
 		    " OR (length(?1) > 0 AND substr(o.author, 1, length(?1)) = lower(?1)))",
-	  "o.author IN (SELECT key FROM identities WHERE instr(lower(name), lower(?)) > 0)" },
+	  "o.author IN (SELECT key FROM identities WHERE instr(lower(name), lower(?)) > 0)", 0 },
 	{ "iface", "((o.type = 'interface' AND o.name = ?1) OR o.id IN (SELECT l.src FROM links l JOIN objects i"
 		   " ON i.id = l.dst WHERE l.rel = 'interface' AND i.name = ?1))",
 	  "((o.type = 'interface' AND instr(lower(o.name), lower(?1)) > 0) OR o.id IN (SELECT l.src FROM links l JOIN"
-	  " objects i ON i.id = l.dst WHERE l.rel = 'interface' AND instr(lower(i.name), lower(?1)) > 0))" },
-	{ "about", "o.about = ?", "instr(lower(o.about), lower(?)) > 0" },
-	{ "kind", "o.id IN (SELECT id FROM results WHERE kind = ?)", "o.id IN (SELECT id FROM results WHERE instr(kind, lower(?)) > 0)" },
-	{ "verdict", "o.id IN (SELECT id FROM results WHERE verdict = ?)",
-	  "o.id IN (SELECT id FROM results WHERE instr(verdict, lower(?)) > 0)" },
-	{ "subject", "o.id IN (SELECT id FROM results WHERE length(?1) > 0 AND substr(subject, 1, length(?1)) = lower(?1))",
-	  NULL },
-	{ "against", "o.id IN (SELECT id FROM results WHERE length(?1) > 0 AND substr(against, 1, length(?1)) = lower(?1))",
-	  NULL },
-	{ "since", "o.date >= CAST(? AS INTEGER)", NULL },
-	{ "until", "o.date <= CAST(? AS INTEGER)", NULL },
+	  " objects i ON i.id = l.dst WHERE l.rel = 'interface' AND instr(lower(i.name), lower(?1)) > 0))", 0 },
+	{ "about", "o.about = ?", "instr(lower(o.about), lower(?)) > 0", 0 },
+	{ "kind", "kind = ?", "instr(kind, lower(?)) > 0", 1 },
+	{ "verdict", "verdict = ?", "instr(verdict, lower(?)) > 0", 1 },
+	{ "subject", "(length(?1) > 0 AND subject >= lower(?1) AND subject < lower(?1) || 'g')", NULL, 1 },
+	{ "against", "(length(?1) > 0 AND against >= lower(?1) AND against < lower(?1) || 'g')", NULL, 1 },
+	{ "since", "o.date >= CAST(? AS INTEGER)", NULL, 0 },
+	{ "until", "o.date <= CAST(? AS INTEGER)", NULL, 0 },
 	/* one link either way, and what links to those (an interface's impls
 	 * and the results about them) */
 	{ "connected", "o.id IN (SELECT src FROM links WHERE dst = ?1 UNION SELECT dst FROM links WHERE src = ?1"
-		       " UNION SELECT l2.src FROM links l1 JOIN links l2 ON l2.dst = l1.src WHERE l1.dst = ?1)", NULL },
-	{ NULL, NULL, NULL },
+		       " UNION SELECT l2.src FROM links l1 JOIN links l2 ON l2.dst = l1.src WHERE l1.dst = ?1)", NULL, 0 },
+	{ NULL, NULL, NULL, 0 },
 };
 
 const char *pg_index_find_keys(void)
@@ -1176,7 +1178,7 @@ const char *pg_index_find_keys(void)
 
 int pg_index_find(pg_index *x, const pg_find_term *t, size_t n, size_t limit, pg_index_row_cb cb, void *data)
 {
-	pg_buf sql = PG_BUF_INIT;
+	pg_buf sql = PG_BUF_INIT, res = PG_BUF_INIT;
 	pg_buf_puts(&sql, ROW_COLUMNS "WHERE 1");
 	for (size_t i = 0; i < n; i++) {
 		const struct find_key *k = find_keys;
@@ -1185,22 +1187,27 @@ int pg_index_find(pg_index *x, const pg_find_term *t, size_t n, size_t limit, pg
 		const char *frag = !k->key ? NULL : t[i].op == '~' ? k->sub : k->eq;
 		if (!frag) {
 			pg_buf_free(&sql);
+			pg_buf_free(&res);
 			if (!k->key)
 				return pg_error_set(PG_EINVALID, "unknown key '%s' (keys: %s)", t[i].key, pg_index_find_keys());
 			return pg_error_set(PG_EINVALID, "'%s' takes '=' only", t[i].key);
 		}
 		/* number the placeholders: term i binds ?(i+1) */
-		pg_buf_puts(&sql, " AND ");
+		pg_buf *to = k->res ? &res : &sql;
+		pg_buf_puts(to, k->res && !res.len ? "" : " AND ");
 		for (const char *s = frag; *s; s++) {
 			if (*s == '?') {
-				pg_buf_printf(&sql, "?%zu", i + 1);
+				pg_buf_printf(to, "?%zu", i + 1);
 				if (s[1] == '1')
 					s++;
 			} else {
-				pg_buf_putc(&sql, *s);
+				pg_buf_putc(to, *s);
 			}
 		}
 	}
+	if (res.len)
+		pg_buf_printf(&sql, " AND o.id IN (SELECT id FROM results WHERE %s)", res.ptr);
+	pg_buf_free(&res);
 	pg_buf_puts(&sql, " ORDER BY o.date DESC, o.id");
 	if (limit)
 		pg_buf_printf(&sql, " LIMIT %zu", limit);
