@@ -450,6 +450,46 @@ static int cmp_pk(const void *a, const void *b)
 	return memcmp(a, b, PG_PK_LEN);
 }
 
+static int cmp_log_tip(const void *a, const void *b)
+{
+	return memcmp(((const pg_log_tip *)a)->pk, ((const pg_log_tip *)b)->pk, PG_PK_LEN);
+}
+
+int pg_store_tips(pg_log_tip **out, size_t *n, pg_store *s)
+{
+	git_reference_iterator *it;
+	git_reference *ref;
+	pg_log_tip *v = NULL;
+	size_t cnt = 0, cap = 0;
+	int e;
+	*out = NULL;
+	*n = 0;
+	if (git_reference_iterator_glob_new(&it, s->repo, PG_REF_PREFIX "*") < 0)
+		return pg_git_err(PG_ERROR, "cannot list logs");
+	while ((e = git_reference_next(&ref, it)) == 0) {
+		const char *hex = git_reference_name(ref) + sizeof(PG_REF_PREFIX) - 1;
+		pg_log_tip t;
+		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT && strlen(hex) == PG_HEX_LEN &&
+		    pg_unhex(t.pk, hex, PG_PK_LEN) == 0) {
+			git_oid_cpy(&t.tip, git_reference_target(ref));
+			if (cnt == cap)
+				v = pg_realloc(v, (cap = cap ? 2 * cap : 64) * sizeof(*v));
+			v[cnt++] = t;
+		}
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	if (e != GIT_ITEROVER) {
+		free(v);
+		return pg_git_err(PG_ERROR, "cannot list logs");
+	}
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), cmp_log_tip);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
 int pg_store_publishers(uint8_t (**out)[PG_PK_LEN], size_t *n, pg_store *s)
 {
 	git_reference_iterator *it;

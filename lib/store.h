@@ -78,6 +78,13 @@ int pg_store_tip(git_oid *out, pg_store *s, const uint8_t publisher[PG_PK_LEN]);
 #define PG_LOOSE_REFS_MAX 64
 int pg_store_repack(pg_store *s, size_t limit);
 
+/* Every log's tip, read in one pass over the refs, in key order. */
+typedef struct pg_log_tip {
+	uint8_t pk[PG_PK_LEN];
+	git_oid tip;
+} pg_log_tip;
+int pg_store_tips(pg_log_tip **out, size_t *n, pg_store *s);
+
 /* Publishers with a log in this store, in key order. */
 int pg_store_publishers(uint8_t (**out)[PG_PK_LEN], size_t *n, pg_store *s);
 
