@@ -19,7 +19,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$here/.." && pwd)
 PG=${PG:-$root/build/pg}
 N=${BENCH_SYNC_N:-100000}
 SMALL=${BENCH_SYNC_SMALL:-1000}
