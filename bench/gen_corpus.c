@@ -12,10 +12,13 @@
  *       1000); then run 'pg reindex' (or let the first command index it).
  *       Every K transactions (default 50; 0: never) git merges the small
  *       packs (git repack --geometric=2; git must be on PATH).
- *   gen_corpus -t [-n N] [-s SEED] [-d DATE] DIR
+ *   gen_corpus -t [-n N] [-s SEED] [-o FIRST] DIR
  *       write N authoring directories (pg.yaml and payload files) below DIR,
  *       which must not exist: interfaces, specs, impls and benches, for
- *       'pg publish -r DIR' (scale.sh's publish row).
+ *       'pg publish -r DIR' (scale.sh's publish row).  Interfaces are
+ *       numbered from FIRST (default 0): interface i is the store mode's
+ *       interface i, by name and shape (its bytes differ), so a FIRST past
+ *       the store's interfaces gives names no one in it publishes.
  *
  * The library (store mode), for N = 100000 and P = 1000:
  *   - P identities, each the first object of its own log;
@@ -518,13 +521,13 @@ static void write_item(const char *dir, const struct item *it)
 	}
 }
 
-static int tree_mode(const char *root, size_t n)
+static int tree_mode(const char *root, size_t n, size_t first)
 {
 	char dir[4096], sub[4200];
 	size_t written = 0, ifaces = 0;
 	if (mkdir(root, 0755) < 0)
 		die_errno("cannot create", root);
-	for (size_t i = 0; written < n; i++, ifaces++) {
+	for (size_t i = first; written < n; i++, ifaces++) {
 		struct iface f;
 		struct item it;
 		rng r = stream(1, i);
@@ -957,21 +960,22 @@ static int store_mode(const char *pgdir, size_t n, size_t npub)
 static int usage(void)
 {
 	fprintf(stderr, "usage: gen_corpus [-n N] [-p P] [-s SEED] [-d DATE] [-r K] PGDIR\n"
-			"       gen_corpus -t [-n N] [-s SEED] DIR\n");
+			"       gen_corpus -t [-n N] [-s SEED] [-o FIRST] DIR\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	size_t n = 100000, npub = 1000;
+	size_t n = 100000, npub = 1000, first = 0;
 	int tree = 0, c;
-	while ((c = getopt(argc, argv, "n:p:s:d:r:t")) != -1) {
+	while ((c = getopt(argc, argv, "n:p:s:d:r:to:")) != -1) {
 		switch (c) {
 		case 'n': n = strtoul(optarg, NULL, 10); break;
 		case 'p': npub = strtoul(optarg, NULL, 10); break;
 		case 's': seed = strtoull(optarg, NULL, 10); break;
 		case 'd': base_date = strtoll(optarg, NULL, 10); break;
 		case 't': tree = 1; break;
+		case 'o': first = strtoul(optarg, NULL, 10); break;
 		case 'r': repack_every = strtoul(optarg, NULL, 10); break;
 		default: return usage();
 		}
@@ -983,5 +987,5 @@ int main(int argc, char **argv)
 	char date[32];
 	snprintf(date, sizeof(date), "%lld", (long long)base_date);
 	setenv("PG_NOW", date, 1); /* the manifests' dates, so the commits too */
-	return tree ? tree_mode(argv[optind], n) : store_mode(argv[optind], n, npub);
+	return tree ? tree_mode(argv[optind], n, first) : store_mode(argv[optind], n, npub);
 }
