@@ -53,7 +53,7 @@
  * On stdout, "key value" lines for the script: the counts, and
  *   busy_iface NAME / busy_iface_id ID / busy_results K   the busiest interface
  *   maintainer KEY      the most trusted publisher (for pg trust / pg rep)
- *   impl_name NAME      an impl of the busiest interface (for pg find)
+ *   impl_name NAME / impl_id ID    an impl of the busiest interface (for pg find)
  * Progress goes to stderr.  Exit 0 on success, 1 on an error (pg's message),
  * 2 on a usage error.
  */
@@ -949,7 +949,8 @@ static int store_mode(const char *pgdir, size_t n, size_t npub)
 	       "results %zu\nverify_results %zu\nbench_results %zu\nentries %zu\n", n, npub, nif, nspecs, nbenches,
 	       nimpls, ntrust, nres, nverify, nbench, total_entries);
 	printf("busy_iface %s\nbusy_iface_id %s\nbusy_results %zu\nmaintainer %s\nbusiest_publisher %s\n"
-	       "impl_name %s\n", fs[0].name, fs[0].id, busy, pubs[0].hex, pubs[busiest_pub].hex, fs[0].impl[1].name);
+	       "impl_name %s\nimpl_id %s\n", fs[0].name, fs[0].id, busy, pubs[0].hex, pubs[busiest_pub].hex,
+	       fs[0].impl[1].name, fs[0].impl[1].id);
 	free(res);
 	free(cum);
 	free(fs);

@@ -171,7 +171,10 @@ row() {
 	local verdict
 	verdict=$(awk -v r="$4" -v op="$6" -v l="$7" 'BEGIN { ok = op == "le" ? r <= l : r >= l; print ok ? "holds" : "MISSES" }')
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" \
-		"$(awk -v r="$4" 'BEGIN { printf(r >= 0.01 || r == 0 ? "%.2fx" : "%.2gx", r) }')" "$5" "$verdict" >>"$rows"
+		"$(awk -v r="$4" -v l="$7" 'BEGIN {
+			d = r - l; if (d < 0) d = -d
+			# a third decimal where two would hide which side of the target it is
+			printf(r < 0.01 && r != 0 ? "%.2gx" : d < 0.005 ? "%.3fx" : "%.2fx", r) }')" "$5" "$verdict" >>"$rows"
 }
 failed_row() { # LABEL TARGET WHY
 	printf '%s\tFAILED\t-\t-\t%s\t%s\n' "$1" "$2" "FAILED: $3" >>"$rows"
@@ -214,7 +217,7 @@ g1=$(date +%s.%N)
 git --git-dir="$T/hubL/.pg" repack -a -d -q
 g2=$(date +%s.%N)
 gv() { awk -v k="$2" '$1 == k { print $2 }' "$T/gen-$1.txt"; }
-busy=$(gv L busy_iface) busy_n=$(gv L busy_results) maint=$(gv L maintainer) impl_name=$(gv L impl_name)
+busy=$(gv L busy_iface) busy_n=$(gv L busy_results) maint=$(gv L maintainer) impl_id=$(gv L impl_id)
 note "hubL: $(gv L objects) objects from $(gv L publishers) publishers in $(gv L entries) log entries: $(gv L interfaces)" \
 	"interfaces, $(gv L specs) specs, $(gv L benches) benches, $(gv L impls) impls, $(gv L trust) trust claims," \
 	"$(gv L verify_results) verify and $(gv L bench_results) bench results; the busiest interface, $busy, has" \
@@ -365,13 +368,13 @@ cmd "  reference: into the small clone" "$pullS_cmd    (before each: rm -rf $T/w
 cd "$T/wL"
 "$PG" trust "$maint" high -q >/dev/null
 "$PG" ls >/dev/null # the index is up to date before timing
-impl_id=$("$PG" ls --type impl --name "$impl_name" | awk 'NR == 1 { print $1 }')
+impl_id=${impl_id:0:12}
 prefix=${busy:0:2}
 q_labels=(
 	"pg ls --type impl"
 	"pg rank $busy (the busiest interface)"
 	"pg find type=impl iface=$busy lang=c"
-	"pg find kind=verify verdict=passed subject=ID -n 20"
+	"pg find kind=verify verdict=passed subject=ID -n 20 (one impl of it)"
 	"pg rep (an identity that trusts a maintainer)"
 	"pg __complete rank $prefix (interface names)"
 )
