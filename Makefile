@@ -156,7 +156,7 @@ demo: deps all
 	demo/run
 
 bench: deps all
-	tests/bench/run
+	bench/run
 
 # installs $(B)/pg: the build that all made (SAN=1: build-san/pg)
 install: all

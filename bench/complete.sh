@@ -3,8 +3,8 @@
 #
 # A benchmark, not a test: it measures and prints, and never judges a timing.
 #
-#   1. a store of about BENCH_COMPLETE_OBJECTS objects (tests/bench/gen_browse.c,
-#      as tests/bench/tui.sh builds it: 100 interfaces, 300 identities, their
+#   1. a store of about BENCH_COMPLETE_OBJECTS objects (bench/gen_browse.c,
+#      as bench/tui.sh builds it: 100 interfaces, 300 identities, their
 #      trust claims, the rest results), its index synced, and a remote;
 #   2. hyperfine of 'pg __complete' for what a user tabs through: commands,
 #      options, interface names, identities, remotes, find terms, an id
@@ -22,7 +22,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$here/.." && pwd)
 B=${B:-build}
 case $B in /*) bdir=$B ;; *) bdir=$root/$B ;; esac
 PG=${PG:-$bdir/pg}
@@ -98,7 +98,7 @@ hf_must all -N -w 3 -r "$RUNS" "${args[@]}"
 
 cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 echo
-echo "completion benchmark (tests/bench/complete.sh)"
+echo "completion benchmark (bench/complete.sh)"
 printf '  %-8s %s\n' "machine" "$(nproc) cores, ${cpu_model:-unknown CPU}, $(uname -srm)" "pg" "$("$PG" --version)"
 echo "  store    $nobj objects (pg ls), $(cut -d' ' -f2 "$T/gen.txt") generated; interface e.g. $iface"
 echo

@@ -1,7 +1,7 @@
 /* gen_results.c - publish N synthetic result objects about an interface's
  * impls, as N signers' worth of claims would look: half verify results
  * (passed), half bench results with samples whose summary is their own.
- * For tests/bench/rank.sh: pg rank and pg find over a store with many results.
+ * For bench/rank.sh: pg rank and pg find over a store with many results.
  *
  *   gen_results PGDIR HOME INTERFACE-ID N      (PG_PASSPHRASE unlocks the key)
  */

@@ -19,7 +19,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$here/.." && pwd)
 PG=${PG:-$root/build/pg}
 N=${BENCH_SYNC_N:-100000}
 SMALL=${BENCH_SYNC_SMALL:-1000}
@@ -37,7 +37,12 @@ done
 T=$(mktemp -d "${TMPDIR:-/tmp}/pg-bench-sync.XXXXXX")
 daemon=
 cleanup() {
-	[[ -n $daemon ]] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
+	# not 'kill && wait': under set -e the daemon's status 143 from wait
+	# would end the trap there, leaving $T behind and failing the script
+	if [[ -n $daemon ]]; then
+		kill "$daemon" 2>/dev/null || true
+		wait "$daemon" 2>/dev/null || true
+	fi
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -1,6 +1,6 @@
 /* gen_trust.c - a store with a big web of trust: N identities, each with
  * its own log holding its identity and its trust claims, and some verify
- * results about an interface's impls.  For tests/bench/trust.sh: pg rep
+ * results about an interface's impls.  For bench/trust.sh: pg rep
  * and pg rank over a trust graph of realistic size.
  *
  *   gen_trust PGDIR HOME INTERFACE-ID IDENTITIES CLAIMS RESULTS

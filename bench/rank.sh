@@ -6,7 +6,7 @@
 #   1. repeatability: pg bench --no-publish of the sort::u32 corpus, BENCH_REPEAT
 #      times; per impl the spread of its score (x baseline) across runs, and
 #      whether impls whose scores differ by >= 10% ever swap ranks;
-#   2. scale: BENCH_RESULTS synthetic signed results (tests/bench/gen_results.c)
+#   2. scale: BENCH_RESULTS synthetic signed results (bench/gen_results.c)
 #      about the same interface; hyperfine of pg rank, pg find and pg discover
 #      (target: under 50 ms each) next to `pg ls --type interface`.
 #
@@ -15,7 +15,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$here/.." && pwd)
 B=${B:-build}
 PG=${PG:-$root/$B/pg}
 REPEAT=${BENCH_REPEAT:-5}

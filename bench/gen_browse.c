@@ -1,7 +1,7 @@
 /* gen_browse.c - a store that looks like one people browse: many
  * interfaces, each with its specs, impls and a bench by several authors,
  * and results about them signed by many identities who trust each other.
- * For tests/bench/tui.sh: pg tui's first screen over a store of realistic
+ * For bench/tui.sh: pg tui's first screen over a store of realistic
  * shape and size.
  *
  *   gen_browse PGDIR HOME WORK INTERFACES IDENTITIES OBJECTS
@@ -305,7 +305,7 @@ int main(int argc, char **argv)
 		pg_object_add(o, "baseline", base);
 		set_payload(o, &p);
 		snprintf(text, sizeof(text), "%s over lists of unsigned integers: a synthetic interface\n"
-					     "of the browsing benchmark (tests/bench/tui.sh), number %zu.\n", fn, i);
+					     "of the browsing benchmark (bench/tui.sh), number %zu.\n", fn, i);
 		body(o, text);
 		stage(a, o, &p);
 		hexid(f->id, o);

@@ -4,14 +4,14 @@
 # A benchmark, not a test: it measures and prints, and never judges a timing.
 #
 #   1. a store of about BENCH_TUI_OBJECTS objects shaped like one people
-#      browse (tests/bench/gen_browse.c, through pg's own pg_txn, one log per
+#      browse (bench/gen_browse.c, through pg's own pg_txn, one log per
 #      identity): BENCH_TUI_IFACES interfaces, each with 1-2 specs, 3-5 impls
 #      and a bench by several authors; BENCH_TUI_IDS identities with trust
 #      claims among them; the rest verify and bench results they signed.
 #      pg fsck must pass on it; then one pg command syncs the index, as it
 #      is when someone opens pg tui;
 #   2. the first screen of the interactive pg tui, on a pseudo-terminal
-#      (tests/bench/first_screen.py: 80x24 set with TIOCSWINSZ,
+#      (bench/first_screen.py: 80x24 set with TIOCSWINSZ,
 #      TERM=xterm-256color, colours on): the clock starts at the fork and
 #      stops when the output so far holds the interfaces view's header
 #      ("best impl") and its status bar ("[interfaces]"); then Q.
@@ -21,7 +21,7 @@
 #      pg ls on the empty store, pg --version, pg ls --type interface, and
 #      `pg tui --script` of just <Screen> (headless, it waits for all
 #      background work: every ranking filled in);
-#   3. where the first screen's time goes, in process (tests/bench/tui_parts.c:
+#   3. where the first screen's time goes, in process (bench/tui_parts.c:
 #      the library calls pg tui makes before it draws, each timed, and the
 #      ranking it does afterwards).
 #
@@ -37,7 +37,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$here/.." && pwd)
 B=${B:-build}
 case $B in /*) bdir=$B ;; *) bdir=$root/$B ;; esac
 PG=${PG:-$bdir/pg}
@@ -156,7 +156,7 @@ say "3. where the time goes: tui_parts, $RUNS runs"
 
 cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 echo
-echo "pg tui first-screen benchmark (tests/bench/tui.sh)"
+echo "pg tui first-screen benchmark (bench/tui.sh)"
 printf '  %-8s %s\n' "machine" "$(nproc) cores, ${cpu_model:-unknown CPU}, $(uname -srm)" \
 	"pg" "$("$PG" --version)" "load" "$(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the end"
 echo
@@ -189,7 +189,7 @@ row "pg tui: from Q (sent at the first screen) to its exit (pty)" "$quit_med" "$
 echo
 echo "   ratio: median / $TARGET_MS ms.  Only the first line has a target; first screen min $tui_min ms."
 echo
-echo "3. in process (tests/bench/tui_parts.c), median of $RUNS: what pg tui does before its first screen, then after"
+echo "3. in process (bench/tui_parts.c), median of $RUNS: what pg tui does before its first screen, then after"
 echo
 echo "| step | first run | median | max | rows |"
 echo "|---|---|---|---|---|"

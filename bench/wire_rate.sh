@@ -9,7 +9,7 @@
 # Measures and prints; never fails on a timing.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=${B:-build}
 cd "$root"
 [ -f "$B/libpg.a" ] || { echo "wire_rate: $B/libpg.a is not built (make)" >&2; exit 2; }

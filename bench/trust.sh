@@ -3,13 +3,13 @@
 #
 # A benchmark, not a test: it measures and prints, and never judges a timing.
 #
-#   1. pg_eigentrust alone (tests/bench/trust_rate.c, built here against
+#   1. pg_eigentrust alone (bench/trust_rate.c, built here against
 #      $B/libpg.a) on a random graph of BENCH_TRUST_IDS nodes and
 #      BENCH_TRUST_CLAIMS edges: ms per cold computation (median of
 #      BENCH_TRUST_RATE_RUNS), iterations, and a warm restart;
 #   2. end to end: a store with BENCH_TRUST_IDS identities, each with its own
 #      log, BENCH_TRUST_CLAIMS trust claims among them and BENCH_TRUST_RESULTS
-#      verify results about sort::u32's impls (tests/bench/gen_trust.c writes
+#      verify results about sort::u32's impls (bench/gen_trust.c writes
 #      them with libgit2, one pack), plus the bencher's own trust in ten of
 #      them and its verdicts; then hyperfine of pg rep, pg rep ID, pg rep
 #      --why ID and pg rank sort::u32, next to pg ls (pg's start-up with the
@@ -29,7 +29,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$here/.." && pwd)
 B=${B:-build}
 case $B in /*) bdir=$B ;; *) bdir=$root/$B ;; esac
 PG=${PG:-$bdir/pg}
@@ -74,7 +74,7 @@ done
 
 cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 echo
-echo "pg reputation benchmark (tests/bench/trust.sh)"
+echo "pg reputation benchmark (bench/trust.sh)"
 printf '  %-8s %s\n' "machine" "$(nproc) cores, ${cpu_model:-unknown CPU}, $(uname -srm)" \
 	"pg" "$("$PG" --version)" "load" "$(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the start"
 

@@ -1,6 +1,6 @@
 # common.bash - what the benchmark scripts share: hyperfine runs and their numbers
 #
-# Sourced (not run: tests/bench/run runs only *.sh) after the script has set
+# Sourced (not run: bench/run runs only *.sh) after the script has set
 # T (its temporary directory) and defined die.
 
 # hf NAME HYPERFINE-ARGS... : run hyperfine quietly, results in $T/hf-NAME.json;

@@ -3,7 +3,7 @@
 
     first_screen.py [--runs N] [--size COLSxROWS] [--need TEXT]... [--quit KEYS] [--timeout S] -- CMD ARGS...
 
-For tests/bench/tui.sh.  Each run: a new pseudo-terminal of the given size
+For bench/tui.sh.  Each run: a new pseudo-terminal of the given size
 (TIOCSWINSZ before the program starts; it is the program's controlling
 terminal), the clock started right before the fork, stopped when the bytes
 the program wrote so far contain every --need text; then the --quit keys

@@ -7,7 +7,7 @@
 # non-zero only when it cannot measure (a tool is missing, a build fails, an
 # answer is wrong, pg verify cannot run).
 #
-#   1. wire: tests/bench/session_rate.c (built here against $B/libpg.a)
+#   1. wire: bench/session_rate.c (built here against $B/libpg.a)
 #      generates the C bindings of `fn add(a: i64, b: i64) -> i64` and of
 #      geometry::circle, builds the implementations as pg does, and times
 #      BENCH_CALLS pipelined calls through pg_session_calls, in the sandbox
@@ -36,7 +36,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$here/.." && pwd)
 B=${B:-build}
 case $B in /*) bdir=$B ;; *) bdir=$root/$B ;; esac
 PG=${PG:-$bdir/pg}
@@ -103,7 +103,7 @@ fi
 
 cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 echo
-echo "pg harness benchmark (tests/bench/verify.sh)"
+echo "pg harness benchmark (bench/verify.sh)"
 line
 printf '  %-10s %s\n' \
 	"machine" "$(nproc) cores, ${cpu_model:-unknown CPU}, $(uname -srm)" \

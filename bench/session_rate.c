@@ -370,7 +370,7 @@ static void time_session(result *r, const bench *b, const char *dir, int no_sand
 }
 
 /* The implementation by itself: the same request text from a file, its
- * answers to /dev/null (what tests/bench/wire_rate.sh measures). */
+ * answers to /dev/null (what bench/wire_rate.sh measures). */
 static double time_alone(const bench *b, const char *dir, size_t n)
 {
 	char *in = pg_path_join(dir, "requests");

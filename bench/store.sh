@@ -13,7 +13,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/../.." && pwd)
+root=$(cd "$here/.." && pwd)
 PG=${PG:-$root/build/pg}
 N=${BENCH_N:-10000}
 N_SMALL=${BENCH_SMALL_N:-1000}
@@ -66,7 +66,7 @@ for i in range(lo, hi + 1):
         f.write("type: interface\nname: bench::obj%05d\n"
                 "description: benchmark object %d of a generated set\n" % (i, i))
     with open(os.path.join(d, "README.md"), "w") as f:
-        f.write("# bench::obj%05d\n\nA generated interface for tests/bench/store.sh.\n" % i)
+        f.write("# bench::obj%05d\n\nA generated interface for bench/store.sh.\n" % i)
     with open(os.path.join(d, "interface.pgi"), "w") as f:
         f.write("// Answers true.\nfn ping() -> bool;\n")
 EOF
@@ -202,7 +202,7 @@ row() { printf '  %-44s %20s %14s\n' "$1" "$2" "$3"; }
 cmd() { printf '      $ %s\n' "$(disp "$1")"; }
 
 echo
-echo "pg store benchmark (tests/bench/store.sh)"
+echo "pg store benchmark (bench/store.sh)"
 line
 printf '  %-10s %s\n' \
 	"machine" "$(nproc) cores, ${cpu_model:-unknown CPU}, $(uname -srm)" \
