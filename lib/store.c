@@ -1199,8 +1199,7 @@ static void load_object(void *data, size_t i, unsigned w)
 	}
 	const char *bytes = git_blob_rawcontent(blob);
 	pg_unhex(id, it->hex, PG_ID_LEN);
-	pg_hash(h, bytes, len);
-	if (verify && memcmp(h, id, PG_ID_LEN)) {
+	if (verify && (pg_hash(h, bytes, len), memcmp(h, id, PG_ID_LEN))) {
 		err = pg_error_set(PG_EINTEGRITY, "content does not match its id");
 		goto fail;
 	}
