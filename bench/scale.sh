@@ -469,7 +469,7 @@ row "store size: the whole .pg (index.sqlite $(mib "$size_index"))" "$(mib "$siz
 cmd "store size" "du -sk $T/cL/.pg/objects $T/cL/.pg"
 cmd "  reference: git gc" "cp -a $T/cL/.pg $T/gc.pg && git --git-dir=$T/gc.pg gc -q${gc_flag:+ $gc_flag} && du -sk $T/gc.pg/objects    ($(calc '%.1f' "$gc1 - $gc0") s)"
 packs=$(git --git-dir="$T/cL/.pg" count-objects -v |
-	awk '$1 == "packs:" { p = $2 } $1 == "count:" { l = $2 } END { printf "%s packs, %s loose objects", p, l }')
+	awk '$1 == "packs:" { p = $2 } $1 == "count:" { l = $2 } END { printf "packs %s, loose objects %s", p, l }')
 note "size: the git objects of the clone of hubL: $packs."
 
 # --- the report ------------------------------------------------------------------------------------------
