@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scale.sh - pg at the scale of a public library (issue 11): one table, each measurement next to its reference from the same run
+# scale.sh - pg at the scale of a public library (issue 11): one table, each figure next to its reference
 #
 # A benchmark, not a test: it measures and prints, and never judges in a way
 # that fails the run.  Each row says `holds` or `MISSES` against its target;
