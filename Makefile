@@ -5,7 +5,8 @@
 #   make demo       install, build, run pg's main job on the shipped corpus
 #   make deps       install the Debian packages pg needs (idempotent; as root)
 #   make install    PREFIX=/usr/local DESTDIR=
-#   make bench      benchmark scripts (not part of make test)
+#   make bench      the benchmarks (bench/run: bench/scale.sh's table, then the
+#                   per-area scripts; about 16 minutes on 2 cores; not part of make test)
 #   make fuzz       build the fuzz targets with clang's libFuzzer into build-fuzz/
 #                   and run each for FUZZ_TIME seconds (default 10; tests/fuzz/run)
 
@@ -29,8 +30,10 @@ PG_CFLAGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib \
 PG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-# Debian packages: build and test dependencies.  'make deps' installs the
-# missing ones; everything else depends on it only through 'test' and 'demo'.
+# Debian packages: build, test and bench dependencies.  'make deps' installs
+# the missing ones; everything else depends on it only through 'test', 'demo'
+# and 'bench' (which needs hyperfine, bubblewrap, git with its daemon and
+# python3 from this list; perf, when present, only adds a profile).
 # openssh-server and -client: tests/integration/t_ssh.sh runs its own sshd
 # (on a machine run by systemd, the package also enables the ssh service).
 # strace: tests/integration/t_crash.sh kills pg at chosen system calls.

@@ -34,8 +34,8 @@
  *     four bench results (1-2 workloads of 15 rounds against the
  *     interface's baseline, the summary their own: pg_bench_summarize's
  *     bootstrap, twice per result with pg_txn_add's check, is most of the
- *     generator's time), valid under pg_result_check.  The interface a result is
- *     about follows a Zipf law (interface k gets a share ~ 1/(k+1)), so
+ *     generator's time), valid under pg_result_check.  The interface a
+ *     result is about follows a Zipf law (interface k gets a share ~ 1/(k+1)), so
  *     interface 0, sort::u32, is busy (about 16% of the results); the
  *     signer is one of the P/10 busiest publishers (CI machines) four
  *     times in ten, anyone otherwise.
@@ -47,12 +47,16 @@
  * a BLAKE2b of the seed and the publisher's number), choices (splitmix64)
  * and dates (DATE, default 1790000000, minus up to 400 days; the log
  * entries are dated DATE through PG_NOW), so two runs with the same
- * arguments write the same bytes, the same ids and the same commits.  With another N or P the world is laid out anew (a smaller
- * store is not a prefix of a bigger one).
+ * arguments write the same bytes, the same ids and the same commits.
+ * With another N or P the world is laid out anew (a smaller store is not
+ * a prefix of a bigger one), though publisher k's key and interface i's
+ * name depend on SEED alone.
  *
  * On stdout, "key value" lines for the script: the counts, and
  *   busy_iface NAME / busy_iface_id ID / busy_results K   the busiest interface
- *   maintainer KEY      the most trusted publisher (for pg trust / pg rep)
+ *   maintainer KEY      publisher 0: the busiest interface's author, and one
+ *                       of the maintainers most trust claims name (for pg trust)
+ *   busiest_publisher KEY  the publisher with the most results
  *   impl_name NAME / impl_id ID    an impl of the busiest interface (for pg find)
  * Progress goes to stderr.  Exit 0 on success, 1 on an error (pg's message),
  * 2 on a usage error.
@@ -943,8 +947,6 @@ static int store_mode(const char *pgdir, size_t n, size_t npub)
 	pg_store_free(s);
 	rmdir(workdir);
 
-	/* the most trusted maintainer is maintainer 0 more often than not;
-	 * count to be sure */
 	printf("objects %zu\npublishers %zu\ninterfaces %zu\nspecs %zu\nbenches %zu\nimpls %zu\ntrust %zu\n"
 	       "results %zu\nverify_results %zu\nbench_results %zu\nentries %zu\n", n, npub, nif, nspecs, nbenches,
 	       nimpls, ntrust, nres, nverify, nbench, total_entries);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scale.sh - pg at the scale of a public library (issue 11): one table, each measurement next to its reference from the same run
+# scale.sh - pg at the scale of a public library (issue 11): one table, each figure next to its reference
 #
 # A benchmark, not a test: it measures and prints, and never judges in a way
 # that fails the run.  Each row says `holds` or `MISSES` against its target;
@@ -469,19 +469,23 @@ row "store size: the whole .pg (index.sqlite $(mib "$size_index"))" "$(mib "$siz
 cmd "store size" "du -sk $T/cL/.pg/objects $T/cL/.pg"
 cmd "  reference: git gc" "cp -a $T/cL/.pg $T/gc.pg && git --git-dir=$T/gc.pg gc -q${gc_flag:+ $gc_flag} && du -sk $T/gc.pg/objects    ($(calc '%.1f' "$gc1 - $gc0") s)"
 packs=$(git --git-dir="$T/cL/.pg" count-objects -v |
-	awk '$1 == "packs:" { p = $2 } $1 == "count:" { l = $2 } END { printf "%s packs, %s loose objects", p, l }')
+	awk '$1 == "packs:" { p = $2 } $1 == "count:" { l = $2 } END { printf "packs %s, loose objects %s", p, l }')
 note "size: the git objects of the clone of hubL: $packs."
 
 # --- the report ------------------------------------------------------------------------------------------
 
 cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
 minutes=$(calc '%.1f' "($(date +%s) - $t_start) / 60")
+# the checkout pg was built from (the build is not checked against it)
+commit=$(git -C "$root" describe --always --dirty 2>/dev/null || echo "an unknown commit")
+branch=$(git -C "$root" rev-parse --abbrev-ref HEAD 2>/dev/null || true)
+[[ -z $branch || $branch == HEAD ]] || commit="$commit on $branch"
 report() {
 	echo "pg at scale (bench/scale.sh), $date0"
 	echo
 	printf -- '- %s\n' \
 		"machine: $NPROC cores, ${cpu_model:-unknown CPU}, $(uname -srm); load $load0 at the start, $(load) at the end" \
-		"pg: $("$PG" --version) ($(disp "$PG") = $PG)${PG_THREADS:+, PG_THREADS=$PG_THREADS}" \
+		"pg: $("$PG" --version) ($(disp "$PG") = $PG), built from $commit${PG_THREADS:+, PG_THREADS=$PG_THREADS}" \
 		"tools: $(git --version), $(hyperfine --version), libgit2 $(pkg-config --modversion libgit2), libsodium $(pkg-config --modversion libsodium), SQLite $(pkg-config --modversion sqlite3), $(cc --version | head -n 1)" \
 		"scale: N = $N objects from P = $P publishers (the small store: $SN from $SP; $NEW new objects in the pull), seed $SEED" \
 		"runs: publish $PUB_RUNS, fsck and clone $SLOW_RUNS, others $RUNS, queries $QRUNS after 3 warm-ups (hyperfine means), first screen $TUI_RUNS (median); $minutes min in all" \
