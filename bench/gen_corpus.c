@@ -6,12 +6,12 @@
  *   cc -O2 -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Ilib $(pkg-config --cflags PKGS) \
  *      -o gen_corpus bench/gen_corpus.c build/libpg.a $(pkg-config --libs PKGS) -lm
  *
- *   gen_corpus [-n N] [-p P] [-s SEED] [-d DATE] [-r K] PGDIR
+ *   gen_corpus [-n N] [-p P] [-s SEED] [-d DATE] PGDIR
  *       write into the store PGDIR (a .pg directory that 'pg init' made) a
  *       library of N objects (default 100000) from P publishers (default
  *       1000); then run 'pg reindex' (or let the first command index it).
- *       Every K transactions (default 50; 0: never) git merges the small
- *       packs (git repack --geometric=2; git must be on PATH).
+ *       Each transaction writes a pack; pg_txn_commit merges the small
+ *       ones as it goes (pg_store_repack).
  *   gen_corpus -t [-n N] [-s SEED] [-o FIRST] DIR
  *       write N authoring directories (pg.yaml and payload files) below DIR,
  *       which must not exist: interfaces, specs, impls and benches, for
@@ -67,7 +67,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "manifest.h"
@@ -724,45 +723,14 @@ static const char *const first_names[] = { "ada", "alan", "barbara", "brian", "d
 					   "frances", "grace", "john", "ken", "leslie", "linus", "margaret",
 					   "niklaus", "radia", "rob", "shafi", "tony", "whitfield" };
 
-static size_t total_entries, repack_every = 50, since_repack;
-static const char *store_dir;
-
-/* pg_txn writes a pack per transaction, and libgit2 looks for an object
- * it does not find (every blob pg_txn writes is first looked up) by
- * listing objects/pack again: with thousands of packs every write lists
- * them all, and the store takes hours.  So every repack_every
- * transactions the store is closed and git merges the small packs
- * (--geometric=2: each object is repacked O(log n) times), as a hub's
- * 'git gc --auto' would. */
-static void repack(pg_store **s)
-{
-	pid_t pid;
-	int st;
-	pg_store_free(*s);
-	if ((pid = fork()) < 0)
-		die_errno("cannot fork for", "git repack");
-	if (pid == 0) {
-		execlp("git", "git", "--git-dir", store_dir, "-c", "repack.writeBitmaps=false", "repack", "-d", "-q",
-		       "--geometric=2", (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "gen_corpus: git repack --geometric=2 of %s failed\n", store_dir);
-		exit(1);
-	}
-	if (pg_store_open(s, store_dir) < 0)
-		die("open the store again");
-	since_repack = 0;
-}
+static size_t total_entries;
 
 /* One transaction: the identity (if the log is new) and the n objects
  * (with their payloads, if payloads is not NULL). */
-static void commit(pg_store **sp, pg_key *key, const pg_buf *idobj, pg_object **objs, pg_buf *payloads, size_t n)
+static void commit(pg_store *s, pg_key *key, const pg_buf *idobj, pg_object **objs, pg_buf *payloads, size_t n)
 {
 	pg_txn *t;
-	if (repack_every && since_repack >= repack_every)
-		repack(sp);
-	if (pg_txn_begin(&t, *sp, key, idobj) < 0)
+	if (pg_txn_begin(&t, s, key, idobj) < 0)
 		die("begin a transaction");
 	size_t staged = pg_txn_count(t);
 	for (size_t i = 0; i < n; i++) {
@@ -776,13 +744,11 @@ static void commit(pg_store **sp, pg_key *key, const pg_buf *idobj, pg_object **
 		die("commit");
 	pg_txn_free(t);
 	total_entries += (staged + PG_LOG_ADDS_MAX - 1) / PG_LOG_ADDS_MAX;
-	since_repack++;
 }
 
 static int store_mode(const char *pgdir, size_t n, size_t npub)
 {
 	pg_store *s;
-	store_dir = pgdir;
 	if (pg_store_open(&s, pgdir) < 0)
 		die("open the store");
 	/* a generated store is made once and thrown away: a fsync per pack
@@ -898,7 +864,7 @@ static int store_mode(const char *pgdir, size_t n, size_t npub)
 		pg_object_free(id);
 
 		/* entry 1: identity, catalog, claims; then the results in 1-3 entries */
-		commit(&s, key, &idobj, p->objs, p->payloads, p->n);
+		commit(s, key, &idobj, p->objs, p->payloads, p->n);
 		if (p->nresults > rescap) {
 			rescap = p->nresults;
 			res = pg_realloc(res, rescap * sizeof(*res));
@@ -931,7 +897,7 @@ static int store_mode(const char *pgdir, size_t n, size_t npub)
 		size_t parts = p->nresults < 3 ? p->nresults : 1 + pick(&r, 3);
 		for (size_t part = 0, from = 0; part < parts; part++) {
 			size_t to = p->nresults * (part + 1) / parts;
-			commit(&s, key, &idobj, res + from, NULL, to - from);
+			commit(s, key, &idobj, res + from, NULL, to - from);
 			from = to;
 		}
 		if (p->nresults > pubs[busiest_pub].nresults)
@@ -971,7 +937,7 @@ int main(int argc, char **argv)
 {
 	size_t n = 100000, npub = 1000, first = 0;
 	int tree = 0, c;
-	while ((c = getopt(argc, argv, "n:p:s:d:r:to:")) != -1) {
+	while ((c = getopt(argc, argv, "n:p:s:d:to:")) != -1) {
 		switch (c) {
 		case 'n': n = strtoul(optarg, NULL, 10); break;
 		case 'p': npub = strtoul(optarg, NULL, 10); break;
@@ -979,7 +945,6 @@ int main(int argc, char **argv)
 		case 'd': base_date = strtoll(optarg, NULL, 10); break;
 		case 't': tree = 1; break;
 		case 'o': first = strtoul(optarg, NULL, 10); break;
-		case 'r': repack_every = strtoul(optarg, NULL, 10); break;
 		default: return usage();
 		}
 	}
