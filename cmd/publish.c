@@ -65,11 +65,19 @@ static void find_manifests(struct jobs *j, const char *dir, int depth)
 	pg_dir_list_free(names, n);
 }
 
+/* The interfaces this batch has staged, in order (the transaction's
+ * objects: looking through all of them for each spec and impl made a batch
+ * of 100 000 quadratic). */
+struct batch_ifaces {
+	const pg_object **o;
+	size_t n;
+};
+
 /* The interface a manifest names: an id prefix, or a name that is staged
  * in this batch or known to the index (one author's newest, preferring
  * yours when several authors use the name). */
-static int manifest_interface(struct pg_ctx *ctx, pg_txn *t, const pg_manifest *m, const pg_key *me,
-			     char out[PG_HEX_LEN + 1])
+static int manifest_interface(struct pg_ctx *ctx, const struct batch_ifaces *bi, const pg_manifest *m,
+			     const pg_key *me, char out[PG_HEX_LEN + 1])
 {
 	const char *ref = m->interface;
 	size_t len = strlen(ref);
@@ -83,10 +91,9 @@ static int manifest_interface(struct pg_ctx *ctx, pg_txn *t, const pg_manifest *
 	 * called "cafe", so a hex string that names none is tried as a name */
 	if (len >= 4 && len <= PG_HEX_LEN && pg_is_hex(ref, len)) {
 		uint8_t id[PG_ID_LEN];
-		for (size_t i = 0; i < pg_txn_count(t); i++) {
-			const pg_object *o = pg_txn_object(t, i);
-			pg_hex(out, o->id, PG_ID_LEN);
-			if (o->type == PG_T_INTERFACE && !strncmp(out, ref, len))
+		for (size_t i = 0; i < bi->n; i++) {
+			pg_hex(out, bi->o[i]->id, PG_ID_LEN);
+			if (!strncmp(out, ref, len))
 				goto done;
 		}
 		if ((err = pg_index_resolve(ctx->index, id, ref, PG_T_INTERFACE)) == 0)
@@ -95,10 +102,9 @@ static int manifest_interface(struct pg_ctx *ctx, pg_txn *t, const pg_manifest *
 			goto done;
 		err = 0;
 	}
-	for (size_t i = pg_txn_count(t); i-- > 0;) {
-		const pg_object *o = pg_txn_object(t, i);
-		if (o->type == PG_T_INTERFACE && !strcmp(pg_object_get(o, "name"), ref)) {
-			pg_hex(out, o->id, PG_ID_LEN);
+	for (size_t i = bi->n; i-- > 0;) {
+		if (!strcmp(pg_object_get(bi->o[i], "name"), ref)) {
+			pg_hex(out, bi->o[i]->id, PG_ID_LEN);
 			goto done;
 		}
 	}
@@ -215,13 +221,14 @@ static void job_clear(struct job *j)
 
 /* Build the object a manifest describes, unsigned, and find this author's
  * newest object of the same type and name, if any. */
-static int build(struct pg_ctx *ctx, pg_txn *t, const pg_key *me, struct job *j, struct staged *st)
+static int build(struct pg_ctx *ctx, const struct batch_ifaces *bi, const pg_key *me, struct job *j,
+		 struct staged *st)
 {
 	const pg_manifest *m = j->m;
 	char iface[PG_HEX_LEN + 1], pid[PG_HEX_LEN + 1], pfield[PG_HEX_LEN + 32];
 	uint8_t h[PG_ID_LEN];
 	int err;
-	if (m->interface && (err = manifest_interface(ctx, t, m, me, iface)) < 0)
+	if (m->interface && (err = manifest_interface(ctx, bi, m, me, iface)) < 0)
 		return err;
 	if ((err = pg_payload_create(&j->payload, m->dir, (const char *const *)m->files,
 				     m->files ? NULL : pg_manifest_filter, NULL)) < 0)
@@ -356,6 +363,7 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 	while (err == 0 && nif < jobs.n && ms[nif]->type == PG_T_INTERFACE)
 		nif++;
 	struct job *chunk = pg_calloc(PUBLISH_CHUNK, sizeof(*chunk));
+	struct batch_ifaces bi = { NULL, 0 };
 	for (size_t from = 0; from < jobs.n && err == 0;) {
 		size_t to = from + PUBLISH_CHUNK < jobs.n ? from + PUBLISH_CHUNK : jobs.n;
 		if (from < nif && to > nif)
@@ -363,7 +371,7 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 		size_t k = 0;
 		for (; from + k < to && err == 0; k++) {
 			chunk[k].m = ms[from + k];
-			err = build(ctx, t, me, &chunk[k], &staged);
+			err = build(ctx, &bi, me, &chunk[k], &staged);
 		}
 		if (err == 0) {
 			struct signing sg = { chunk, me->sk };
@@ -401,6 +409,10 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 				same++;
 				continue;
 			}
+			if (o->type == PG_T_INTERFACE) { /* staged last, and the transaction's now */
+				bi.o = pg_realloc(bi.o, (bi.n + 1) * sizeof(*bi.o));
+				bi.o[bi.n++] = o;
+			}
 			/* printed only once the ref has moved: a script must never read an
 			 * id that was not published */
 			pg_buf_printf(&out, "%s%s%s %s %s\n", color(ctx, C_ID), hex, color(ctx, C_RESET), type, m->name);
@@ -411,6 +423,7 @@ int cmd_publish(int argc, const char **argv, struct pg_ctx *ctx)
 		from += k;
 	}
 	free(chunk);
+	free(bi.o);
 	if (err == 0 && !dry_run)
 		err = pg_txn_commit(t);
 	if (err == 0 && out.len)
