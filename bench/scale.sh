@@ -31,7 +31,9 @@
 #   4. incremental `pg pull` of BENCH_NEW objects that one publisher (a log
 #      both hubs already hold) appended and pushed to both hubs, into a clone
 #      of hubL; reference: the same pull into a clone of hubS (each clone
-#      copied from a pristine one before every run, hyperfine --prepare);
+#      copied from a pristine one before every run, hyperfine --prepare,
+#      and the copy synced: otherwise the pull's first fsync writes back
+#      the whole 350 MiB copy, which is the copy's cost, not the pull's);
 #   5. on the clone of hubL after that pull, with an identity that trusts
 #      the most trusted maintainer: `pg ls --type impl`, `pg rank` of the
 #      busiest interface, two `pg find` queries, `pg rep`, `pg __complete`
@@ -348,8 +350,8 @@ label="pg pull of $NEW new objects into the clone of $N"
 pullL_cmd="$PG -C $T/wL pull -q"
 pullS_cmd="$PG -C $T/wS pull -q"
 say "4. incremental pull: $RUNS runs each into the large and the small clone"
-hf_must pullS --runs "$RUNS" --prepare "rm -rf $T/wS && cp -a $T/cS $T/wS" "$pullS_cmd"
-if hf pullL --runs "$RUNS" --prepare "rm -rf $T/wL && cp -a $T/cL $T/wL" "$pullL_cmd"; then
+hf_must pullS --runs "$RUNS" --prepare "rm -rf $T/wS && cp -a $T/cS $T/wS && sync" "$pullS_cmd"
+if hf pullL --runs "$RUNS" --prepare "rm -rf $T/wL && cp -a $T/cL $T/wL && sync" "$pullL_cmd"; then
 	pullL_s=$(jget pullL 0 mean) pullS_s=$(jget pullS 0 mean)
 	row "$label" "$(secs "$pullL_s")" "$(secs "$pullS_s") (into the clone of $SN)" \
 		"$(calc '%.6f' "$pullL_s / $pullS_s")" "<= 1.2x" le 1.2
@@ -360,8 +362,8 @@ else
 	rm -rf "$T/wL"
 	cp -a "$T/cL" "$T/wL"
 fi
-cmd "$label" "$pullL_cmd    (before each: rm -rf $T/wL && cp -a $T/cL $T/wL)"
-cmd "  reference: into the small clone" "$pullS_cmd    (before each: rm -rf $T/wS && cp -a $T/cS $T/wS)"
+cmd "$label" "$pullL_cmd    (before each: rm -rf $T/wL && cp -a $T/cL $T/wL && sync)"
+cmd "  reference: into the small clone" "$pullS_cmd    (before each: rm -rf $T/wS && cp -a $T/cS $T/wS && sync)"
 
 # --- 5. queries, completion and the first screen on the large clone --------------------------------
 
