@@ -445,11 +445,6 @@ int pg_store_read_path(pg_buf *out, pg_store *s, const uint8_t publisher[PG_PK_L
 	return err;
 }
 
-static int cmp_pk(const void *a, const void *b)
-{
-	return memcmp(a, b, PG_PK_LEN);
-}
-
 static int cmp_log_tip(const void *a, const void *b)
 {
 	return memcmp(((const pg_log_tip *)a)->pk, ((const pg_log_tip *)b)->pk, PG_PK_LEN);
@@ -492,27 +487,15 @@ int pg_store_tips(pg_log_tip **out, size_t *n, pg_store *s)
 
 int pg_store_publishers(uint8_t (**out)[PG_PK_LEN], size_t *n, pg_store *s)
 {
-	git_reference_iterator *it;
-	const char *name;
-	uint8_t(*v)[PG_PK_LEN] = NULL;
-	size_t cnt = 0;
+	pg_log_tip *t;
+	int err = pg_store_tips(&t, n, s);
 	*out = NULL;
-	*n = 0;
-	if (git_reference_iterator_glob_new(&it, s->repo, PG_REF_PREFIX "*") < 0)
-		return pg_git_err(PG_ERROR, "cannot list logs");
-	while (git_reference_next_name(&name, it) == 0) {
-		const char *hex = name + sizeof(PG_REF_PREFIX) - 1;
-		uint8_t pk[PG_PK_LEN];
-		if (strlen(hex) != PG_HEX_LEN || pg_unhex(pk, hex, PG_PK_LEN) < 0)
-			continue; /* not a log ref; fsck reports it */
-		v = pg_realloc(v, (cnt + 1) * sizeof(*v));
-		memcpy(v[cnt++], pk, PG_PK_LEN);
-	}
-	git_reference_iterator_free(it);
-	if (cnt)
-		qsort(v, cnt, sizeof(*v), cmp_pk);
-	*out = v;
-	*n = cnt;
+	if (err < 0)
+		return err;
+	*out = pg_calloc(*n ? *n : 1, sizeof(**out));
+	for (size_t i = 0; i < *n; i++)
+		memcpy((*out)[i], t[i].pk, PG_PK_LEN);
+	free(t);
 	return 0;
 }
 
