@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,11 +16,19 @@
  * locale's charset; under the C locale a non-ASCII name cannot be
  * converted.  Payload work runs under C.UTF-8 in this thread only, so names
  * are UTF-8 bytes whatever the user's locale. */
+static locale_t utf8;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+
+static void utf8_make(void)
+{
+	utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+/* made once, whichever thread comes first (payloads are checked on the
+ * pool's threads) */
 static locale_t utf8_enter(void)
 {
-	static locale_t utf8;
-	if (!utf8)
-		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	pthread_once(&utf8_once, utf8_make);
 	return utf8 ? uselocale(utf8) : (locale_t)0;
 }
 
