@@ -1182,11 +1182,15 @@ static void load_object(void *data, size_t i, unsigned w)
 	}
 	const char *bytes = git_blob_rawcontent(blob);
 	pg_unhex(id, it->hex, PG_ID_LEN);
-	if (verify && (pg_hash(h, bytes, len), memcmp(h, id, PG_ID_LEN))) {
+	/* decoding hashes the bytes (o->id); only a failed decode hashes them
+	 * here, so that content not matching its id is reported as such */
+	err = pg_object_decode(&e->objects[i], bytes, len, verify ? 0 : PG_DECODE_NOVERIFY);
+	if (verify && (err < 0 ? (pg_hash(h, bytes, len), memcmp(h, id, PG_ID_LEN))
+			       : memcmp(e->objects[i]->id, id, PG_ID_LEN))) {
 		err = pg_error_set(PG_EINTEGRITY, "content does not match its id");
 		goto fail;
 	}
-	if ((err = pg_object_decode(&e->objects[i], bytes, len, verify ? 0 : PG_DECODE_NOVERIFY)) < 0)
+	if (err < 0)
 		goto fail;
 	git_blob_free(blob);
 	blob = NULL;
